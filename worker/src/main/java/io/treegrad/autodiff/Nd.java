@@ -1,0 +1,124 @@
+package io.treegrad.autodiff;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.SubOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The few raw ND4J calls that need care, in one place.
+ *
+ * <p>NOTE: {@code INDArray.add(other)} sizes its result from {@code this}, so it fails for
+ * broadcasts that grow both sides ({@code [3,1] + [4]}) or the lower-rank side. The libnd4j pairwise
+ * ops broadcast by NumPy rules when handed an output of the broadcast shape, which is what
+ * {@link #binary} does.
+ */
+public final class Nd {
+    private Nd() {}
+
+    public enum Binary { ADD, SUB, MUL, DIV }
+
+    /** {@code a (op) b} with NumPy broadcasting, into a fresh array. */
+    public static INDArray binary(Binary op, INDArray a, INDArray b) {
+        requireSameType(a, b, op.name().toLowerCase());
+        long[] sa = a.shape();
+        long[] sb = b.shape();
+        if (Shapes.equal(sa, sb)) {
+            switch (op) {
+                case ADD: return a.add(b);
+                case SUB: return a.sub(b);
+                case MUL: return a.mul(b);
+                default: return a.div(b);
+            }
+        }
+        INDArray out = Nd4j.createUninitialized(a.dataType(), Shapes.broadcast(sa, sb));
+        INDArray[] in = {a, b};
+        INDArray[] outs = {out};
+        DynamicCustomOp custom;
+        switch (op) {
+            case ADD: custom = new AddOp(in, outs); break;
+            case SUB: custom = new SubOp(in, outs); break;
+            case MUL: custom = new MulOp(in, outs); break;
+            default: custom = new DivOp(in, outs); break;
+        }
+        Nd4j.exec(custom);
+        return out;
+    }
+
+    public static void requireSameType(INDArray a, INDArray b, String what) {
+        if (a.dataType() != b.dataType()) {
+            throw new IllegalArgumentException(what + ": operands have different data types, "
+                    + a.dataType() + " and " + b.dataType() + "; convert one with Tensor.to(DataType)");
+        }
+    }
+
+    /** A rank-0 array holding {@code v} in the given type. */
+    public static INDArray scalar(DataType type, double v) {
+        return Nd4j.scalar(type, v);
+    }
+
+    /** Contiguous zeros of the given shape ({@code []} gives a rank-0 zero). */
+    public static INDArray zeros(DataType type, long[] shape) {
+        return shape.length == 0 ? Nd4j.scalar(type, 0.0) : Nd4j.zeros(type, shape);
+    }
+
+    public static INDArray ones(DataType type, long[] shape) {
+        return shape.length == 0 ? Nd4j.scalar(type, 1.0) : Nd4j.ones(type, shape);
+    }
+
+    /** 1.0 where {@code x > 0}, else 0.0, in x's type. */
+    public static INDArray positiveMask(INDArray x) {
+        return x.gt(0.0).castTo(x.dataType());
+    }
+
+    /** x broadcast to {@code shape} by NumPy rules, materialised in a fresh array. */
+    public static INDArray broadcastTo(INDArray x, long[] shape) {
+        if (Shapes.equal(x.shape(), shape)) {
+            return x;
+        }
+        if (!Shapes.equal(Shapes.broadcast(x.shape(), shape), shape)) {
+            throw new IllegalArgumentException("cannot broadcast shape " + Shapes.str(x.shape())
+                    + " to " + Shapes.str(shape));
+        }
+        INDArray out = Nd4j.createUninitialized(x.dataType(), shape);
+        Nd4j.exec(new AddOp(new INDArray[] {zeros(x.dataType(), shape), x}, new INDArray[] {out}));
+        return out;
+    }
+
+    /**
+     * Sums x over the axes that broadcasting added or stretched, down to {@code shape}: the adjoint
+     * of {@link #broadcastTo}.
+     */
+    public static INDArray sumTo(INDArray x, long[] shape) {
+        long[] from = x.shape();
+        if (Shapes.equal(from, shape)) {
+            return x;
+        }
+        if (!Shapes.equal(Shapes.broadcast(shape, from), from)) {
+            throw new IllegalArgumentException("cannot sum shape " + Shapes.str(from) + " down to "
+                    + Shapes.str(shape) + ": it is not a broadcast of it");
+        }
+        if (shape.length == 0) {
+            return x.sum();
+        }
+        int lead = from.length - shape.length;
+        INDArray r = x;
+        if (lead > 0) {
+            int[] axes = new int[lead];
+            for (int i = 0; i < lead; i++) {
+                axes[i] = i;
+            }
+            r = r.sum(false, axes);
+        }
+        int[] stretched = java.util.stream.IntStream.range(0, shape.length)
+                .filter(i -> shape[i] == 1 && from[i + lead] != 1).toArray();
+        if (stretched.length > 0) {
+            r = r.sum(true, stretched);
+        }
+        return Shapes.equal(r.shape(), shape) ? r : r.reshape(shape);
+    }
+}

@@ -1,0 +1,59 @@
+package io.treegrad.autodiff.ops;
+
+import io.treegrad.autodiff.Function;
+import io.treegrad.autodiff.Nd;
+import io.treegrad.autodiff.Shapes;
+import io.treegrad.autodiff.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Fused affine map y = x·W + b: x [n, in], W [in, out], b [out] (optional). One op instead of
+ * matmul + broadcast add, for speed. VJP: ∂x = g·Wᵀ, ∂W = xᵀ·g, ∂b = Σ_rows g.
+ */
+public final class Linear extends Function {
+    private long[] biasShape;
+
+    @Override protected INDArray forward(INDArray... x) {
+        INDArray in = x[0];
+        INDArray w = x[1];
+        if (in.rank() != 2 || w.rank() != 2 || in.size(1) != w.size(0)) {
+            throw new IllegalArgumentException("linear: x " + Shapes.str(in.shape()) + " and W "
+                    + Shapes.str(w.shape()) + " must be [n, in] and [in, out]");
+        }
+        Nd.requireSameType(in, w, "linear");
+        save(input(0), input(1));
+        INDArray y = in.mmul(w);
+        if (x.length == 3) {
+            INDArray b = x[2];
+            biasShape = b.shape();
+            if (b.length() != w.size(1) || b.rank() > 2) {
+                throw new IllegalArgumentException("linear: bias " + Shapes.str(b.shape())
+                        + " must be [" + w.size(1) + "]");
+            }
+            y.addiRowVector(b.reshape(w.size(1)));
+        }
+        return y;
+    }
+
+    @Override protected Tensor[] backward(Tensor g) {
+        Tensor x = saved(0);
+        Tensor w = saved(1);
+        Tensor gx = needsInputGrad(0) ? g.matmul(w.transpose()) : null;
+        Tensor gw = needsInputGrad(1) ? x.transpose().matmul(g) : null;
+        if (biasShape == null) {
+            return grads(gx, gw);
+        }
+        return grads(gx, gw, needsInputGrad(2) ? g.sum(0, false).reshape(biasShape) : null);
+    }
+
+    @Override protected Tensor jvp(Tensor... t) {
+        Tensor y = Tangents.add(t[0] == null ? null : t[0].matmul(input(1)),
+                t[1] == null ? null : input(0).matmul(t[1]));
+        if (t.length == 3 && t[2] != null) {
+            Tensor tb = t[2].reshape(-1);
+            y = y == null ? tb.expandTo(output().shape()) : y.add(tb);
+        }
+        return y;
+    }
+}

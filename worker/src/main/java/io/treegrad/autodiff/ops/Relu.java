@@ -1,0 +1,16 @@
+package io.treegrad.autodiff.ops;
+
+import io.treegrad.autodiff.Function;
+import io.treegrad.autodiff.Nd;
+import io.treegrad.autodiff.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** y = max(x, 0). ∂y/∂x = 1 where x &gt; 0, else 0 (read off the saved output). */
+public final class Relu extends Function {
+    @Override protected INDArray forward(INDArray... x) { return Transforms.relu(x[0], true); }
+    @Override protected Tensor[] backward(Tensor g) { return grads(g.mul(mask())); }
+    @Override protected Tensor jvp(Tensor... t) { return t[0].mul(mask()); }
+
+    private Tensor mask() { return constant(Nd.positiveMask(output().value())); }
+}

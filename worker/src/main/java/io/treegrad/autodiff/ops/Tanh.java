@@ -1,0 +1,19 @@
+package io.treegrad.autodiff.ops;
+
+import io.treegrad.autodiff.Function;
+import io.treegrad.autodiff.Nd;
+import io.treegrad.autodiff.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/** y = tanh x. ∂y/∂x = 1 − y². */
+public final class Tanh extends Function {
+    @Override protected INDArray forward(INDArray... x) { return Transforms.tanh(x[0], true); }
+    @Override protected Tensor[] backward(Tensor g) { return grads(g.mul(derivative())); }
+    @Override protected Tensor jvp(Tensor... t) { return t[0].mul(derivative()); }
+
+    private Tensor derivative() {
+        Tensor y = output();
+        return y.mul(y).neg().add(1);
+    }
+}
