@@ -155,14 +155,16 @@ final class Engine {
         }
         if (createGraph) {
             if (current == null) {
-                t.setGradUnchecked(g.requiresGrad() ? g : new Tensor(g.value().dup(), false));
+                t.setGradUnchecked(g.requiresGrad() ? g : new Tensor(g.value().dup('c'), false));
             } else {
                 try (GradMode.Scope on = GradMode.enableGrad()) {
                     t.setGradUnchecked(current.add(g));
                 }
             }
         } else if (current == null) {
-            t.setGradUnchecked(new Tensor(gIsOwned ? g.value() : g.value().dup(), false));
+            // a stored gradient is always a C-ordered buffer of its own (views and aliases are copied)
+            boolean steal = gIsOwned && g.value().ordering() == 'c' && !g.value().isView();
+            t.setGradUnchecked(new Tensor(steal ? g.value() : g.value().dup('c'), false));
         } else if (current.requiresGrad()) {
             t.setGradUnchecked(new Tensor(current.value().add(g.value()), false));
         } else {

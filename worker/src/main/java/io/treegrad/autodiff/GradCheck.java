@@ -66,7 +66,9 @@ public final class GradCheck {
         Tensor[] x = new Tensor[original.length];
         List<Integer> vars = new ArrayList<>();
         for (int i = 0; i < original.length; i++) {
-            x[i] = new Tensor(original[i].value().castTo(DataType.DOUBLE).dup(), false);
+            // NOTE: ND4J's linear index follows an array's own ordering ('f' for a transpose view),
+            // so every array compared by linear index here is a C-ordered copy.
+            x[i] = new Tensor(original[i].value().castTo(DataType.DOUBLE).dup('c'), false);
             if (original[i].requiresGrad()) {
                 x[i].requiresGrad(true);
                 vars.add(i);
@@ -79,12 +81,16 @@ public final class GradCheck {
         Tensor y = f.apply(x);
         Tensor v = random(rng, y.shape());
         Tensor[] wrt = vars.stream().map(i -> x[i]).toArray(Tensor[]::new);
-        Tensor[] analytic = Autograd.grad(new Tensor[] {y}, wrt, new Tensor[] {v}, false, false, true);
+        // an output that does not depend on the variables (e.g. a derivative that is constant) has
+        // zero gradient, which the finite differences must then also find
+        Tensor[] analytic = y.requiresGrad()
+                ? Autograd.grad(new Tensor[] {y}, wrt, new Tensor[] {v}, false, false, true)
+                : new Tensor[wrt.length];
 
         double worst = 0;
         for (int k = 0; k < wrt.length; k++) {
             INDArray xv = wrt[k].value();
-            INDArray a = analytic[k] == null ? Nd4j.zeros(DataType.DOUBLE, xv.shape()) : analytic[k].value();
+            INDArray a = analytic[k] == null ? Nd4j.zeros(DataType.DOUBLE, xv.shape()) : analytic[k].value().dup('c');
             for (long j = 0; j < xv.length(); j++) {
                 long at = j;
                 double numeric = directional(f, x, h -> xv.putScalar(at, xv.getDouble(at) + h), v);
@@ -121,20 +127,20 @@ public final class GradCheck {
             primals[i] = x[i].detach();
             tangents[i] = vars.contains(i) ? random(rng, x[i].shape()) : null;
         }
-        Tensor jv = ForwardAD.jvp(f, primals, tangents).tangent();
+        INDArray jv = ForwardAD.jvp(f, primals, tangents).tangent().value().dup('c');
         INDArray plus;
         INDArray minus;
         try (GradMode.Scope off = GradMode.noGrad()) {
             shift(primals, tangents, eps);
-            plus = f.apply(primals).value().dup();
+            plus = f.apply(primals).value().dup('c');
             shift(primals, tangents, -2 * eps);
-            minus = f.apply(primals).value().dup();
+            minus = f.apply(primals).value().dup('c');
             shift(primals, tangents, eps);
         }
         INDArray numeric = plus.sub(minus).divi(2 * eps);
         double worst = 0;
         for (long j = 0; j < numeric.length(); j++) {
-            worst = Math.max(worst, compare("forward-mode tangent", -1, numeric, j, jv.value().getDouble(j),
+            worst = Math.max(worst, compare("forward-mode tangent", -1, numeric, j, jv.getDouble(j),
                     numeric.getDouble(j)));
         }
         return worst;
