@@ -30,8 +30,8 @@ public final class GraphViz {
             String id = "n" + ids.size();
             ids.put(n, id);
             if (n.isLeaf()) {
-                String name = n.leaf.name() == null ? "" : n.leaf.name() + "\\n";
-                dot.append("  ").append(id).append(" [label=\"").append(escape(name))
+                String name = n.leaf.name() == null ? "" : escape(n.leaf.name()) + "\\n";
+                dot.append("  ").append(id).append(" [label=\"").append(name)
                         .append(Shapes.str(n.leaf.shape())).append("\", fillcolor=lightblue];\n");
             } else {
                 dot.append("  ").append(id).append(" [label=\"").append(escape(n.label())).append("\\n")
