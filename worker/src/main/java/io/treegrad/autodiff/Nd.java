@@ -70,9 +70,9 @@ public final class Nd {
         return shape.length == 0 ? Nd4j.scalar(type, 1.0) : Nd4j.ones(type, shape);
     }
 
-    /** 1.0 where {@code x > 0}, else 0.0, in x's type. */
+    /** 1.0 where {@code x > 0}, else 0.0 (also at 0), in x's type: one op into a fresh array. */
     public static INDArray positiveMask(INDArray x) {
-        return x.gt(0.0).castTo(x.dataType());
+        return org.nd4j.linalg.ops.transforms.Transforms.step(x, true);
     }
 
     /** x broadcast to {@code shape} by NumPy rules, materialised in a fresh array. */

@@ -356,6 +356,10 @@ public final class Tensor {
 
     /** Matrix product: 2-D × 2-D, batched 3-D × 3-D, or 3-D × 2-D (one matrix for every batch). */
     public Tensor matmul(Tensor o) { return new MatMul().apply(this, o); }
+    /** op(this)·op(o), op transposing the last two axes where asked (as gemm flags, no copies). */
+    public Tensor matmul(Tensor o, boolean transposeThis, boolean transposeOther) {
+        return new MatMul(transposeThis, transposeOther).apply(this, o);
+    }
     /** Swaps the last two axes (the matrix transpose, batched for rank 3). */
     public Tensor transpose() { return new Transpose().apply(this); }
     /** Same values in a new shape (C order); one size may be -1 to be inferred. */

@@ -381,6 +381,19 @@ class AutogradSemanticsTest {
     }
 
     @Test
+    void kinksTakePyTorchsOneSidedValues() {
+        Tensor x = Tensor.of(F64, 0, 0, 0).requiresGrad(true);
+        x.relu().sum().backward();
+        assertArrayEquals(new double[] {0, 0, 0}, values(x.grad()), 0);   // relu'(0) = 0
+        Tensor y = Tensor.of(F64, -1, 1).requiresGrad(true);
+        y.clamp(-1, 1).sum().backward();
+        assertArrayEquals(new double[] {1, 1}, values(y.grad()), 0);      // clamp passes at its bounds
+        Tensor z = Tensor.of(F64, 0).requiresGrad(true);
+        z.abs().sum().backward();
+        assertArrayEquals(new double[] {0}, values(z.grad()), 0);         // |x|' = sign(0) = 0
+    }
+
+    @Test
     void dropoutIsSeededAndScaled() {
         Tensor x = Tensor.ones(F64, 1000);
         Tensor a = x.dropout(0.25, 11);

@@ -125,6 +125,16 @@ class OpGradCheckTest {
         row("matmul 2-D", MatMul.class, r -> matmul(r, false, false), x -> x[0].matmul(x[1]));
         row("matmul batched 3-D", MatMul.class, r -> matmul(r, true, true), x -> x[0].matmul(x[1]));
         row("matmul 3-D by 2-D", MatMul.class, r -> matmul(r, true, false), x -> x[0].matmul(x[1]));
+        row("matmul a·bᵀ", MatMul.class, r -> swap(matmul(r, false, false), false, true),
+                x -> x[0].matmul(x[1], false, true));
+        row("matmul aᵀ·b", MatMul.class, r -> swap(matmul(r, false, false), true, false),
+                x -> x[0].matmul(x[1], true, false));
+        row("matmul aᵀ·bᵀ", MatMul.class, r -> swap(matmul(r, false, false), true, true),
+                x -> x[0].matmul(x[1], true, true));
+        row("matmul batched aᵀ·bᵀ", MatMul.class, r -> swap(matmul(r, true, true), true, true),
+                x -> x[0].matmul(x[1], true, true));
+        row("matmul 3-D by 2-Dᵀ", MatMul.class, r -> swap(matmul(r, true, false), false, true),
+                x -> x[0].matmul(x[1], false, true));
         row("transpose 2-D", Transpose.class, r -> new Input[] {any(r, dims(r, 2))}, x -> x[0].transpose());
         row("transpose 3-D", Transpose.class, r -> new Input[] {any(r, dims(r, 3))}, x -> x[0].transpose());
         row("reshape", Reshape.class, r -> new Input[] {any(r, new long[] {2, 3, 2 * (1 + r.nextInt(2))})},
@@ -258,6 +268,19 @@ class OpGradCheckTest {
         long m = 1 + r.nextInt(4);
         return new Input[] {any(r, batchA ? new long[] {b, n, k} : new long[] {n, k}),
                 any(r, batchB ? new long[] {b, k, m} : new long[] {k, m})};
+    }
+
+    /** The same operands stored transposed (last two axes swapped), for the transposed products. */
+    private static Input[] swap(Input[] ab, boolean a, boolean b) {
+        return new Input[] {a ? transposed(ab[0]) : ab[0], b ? transposed(ab[1]) : ab[1]};
+    }
+
+    private static Input transposed(Input in) {
+        long[] s = in.shape().clone();
+        long last = s[s.length - 1];
+        s[s.length - 1] = s[s.length - 2];
+        s[s.length - 2] = last;
+        return new Input(s, in.domain());
     }
 
     private static Input[] concat(SplittableRandom r) {

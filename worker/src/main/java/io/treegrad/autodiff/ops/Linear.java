@@ -23,7 +23,7 @@ public final class Linear extends Function {
         }
         Nd.requireSameType(in, w, "linear");
         save(input(0), input(1));
-        INDArray y = in.mmul(w);
+        INDArray y = Nd4j.gemm(in, w, false, false);
         if (x.length == 3) {
             INDArray b = x[2];
             biasShape = b.shape();
@@ -39,8 +39,8 @@ public final class Linear extends Function {
     @Override protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
         Tensor w = saved(1);
-        Tensor gx = needsInputGrad(0) ? g.matmul(w.transpose()) : null;
-        Tensor gw = needsInputGrad(1) ? x.transpose().matmul(g) : null;
+        Tensor gx = needsInputGrad(0) ? MatMul.mm(g, w, false, true) : null;
+        Tensor gw = needsInputGrad(1) ? MatMul.mm(x, g, true, false) : null;
         if (biasShape == null) {
             return grads(gx, gw);
         }
@@ -48,8 +48,8 @@ public final class Linear extends Function {
     }
 
     @Override protected Tensor jvp(Tensor... t) {
-        Tensor y = Tangents.add(t[0] == null ? null : t[0].matmul(input(1)),
-                t[1] == null ? null : input(0).matmul(t[1]));
+        Tensor y = Tangents.add(t[0] == null ? null : MatMul.mm(t[0], input(1), false, false),
+                t[1] == null ? null : MatMul.mm(input(0), t[1], false, false));
         if (t.length == 3 && t[2] != null) {
             Tensor tb = t[2].reshape(-1);
             y = y == null ? tb.expandTo(output().shape()) : y.add(tb);
