@@ -1,0 +1,1085 @@
+package io.treegrad.bench;
+
+import io.treegrad.autodiff.GradMode;
+import io.treegrad.autodiff.Nd;
+import io.treegrad.autodiff.Tensor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.LongSupplier;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Speed of the autodiff engine, single-threaded, float32. A program, not a test:
+ * {@code jobs/bench-engine [--json PATH] [--profile] [--quick]}.
+ *
+ * <ol>
+ *   <li>fixed cost per op: chains of N tiny ops on [4] tensors, raw ND4J vs the engine without
+ *       recording, recording, and recording + backward (µs/op);</li>
+ *   <li>an MLP 784-256-128-10 (ReLU, fused linear, fused softmax cross-entropy, plain in-place
+ *       SGD) forward + backward + step at batch 128 and 512 (samples/s);</li>
+ *   <li>the same MLP as a DL4J {@code MultiLayerNetwork}, {@code fit(DataSet)} on the same data;</li>
+ *   <li>the sgemm rate of the MLP's shapes, in the same run, and the MLPs' achieved GFLOP/s as a
+ *       fraction of it.</li>
+ * </ol>
+ * With {@code --profile}, also where the engine's MLP step time goes (phases, per-op forward,
+ * per-node backward via gradient hooks, raw-ND4J alternatives for the hot spots, and two what-ifs:
+ * closing the step's arrays eagerly, and a hand-written raw-ND4J step of the same math).
+ *
+ * <p>Every timing is the median (and min; mean where GC matters) over several repeats after
+ * warm-up; variants compared with each other run interleaved, repeat by repeat, so GC pauses and
+ * machine drift hit them alike. FLOPs per MLP step count 2·n·in·out per matmul: 3 matmuls per layer
+ * (forward, dx, dW), 2 for the first layer, whose input needs no gradient. The SGD update is one
+ * BLAS axpy per parameter (W -= lr·∇W in place), then {@code zeroGrad()}. Threads are pinned to 1
+ * (the env vars set by {@code jobs/bench-engine}, and the ND4J/BLAS setters here as well).
+ */
+public final class EngineBenchmark {
+    private static final DataType F32 = DataType.FLOAT;
+    private static final long SEED = 20240601L;
+    private static final int IN = 784;
+    private static final int H1 = 256;
+    private static final int H2 = 128;
+    private static final int OUT = 10;
+    private static final double LR = 0.01;
+
+    private final boolean quick;
+    private final Map<String, Object> json = new LinkedHashMap<>();
+    private final List<String[]> table = new ArrayList<>();
+
+    private EngineBenchmark(boolean quick) {
+        this.quick = quick;
+    }
+
+    public static void main(String[] args) throws Exception {
+        String jsonPath = null;
+        boolean profile = false;
+        boolean quick = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--json": jsonPath = args[++i]; break;
+                case "--profile": profile = true; break;
+                case "--quick": quick = true; break;
+                case "-h": case "--help":
+                    System.out.println("usage: EngineBenchmark [--json PATH] [--profile] [--quick]");
+                    return;
+                default:
+                    throw new IllegalArgumentException("unknown argument " + args[i]
+                            + " (usage: [--json PATH] [--profile] [--quick])");
+            }
+        }
+        EngineBenchmark b = new EngineBenchmark(quick);
+        long t0 = System.nanoTime();
+        b.environment();
+        b.perOp();
+        settle();
+        Map<Integer, Double> gemmFloor = new LinkedHashMap<>();
+        double peak = b.sgemm(gemmFloor);
+        for (int batch : new int[] {128, 512}) {
+            settle();
+            b.mlp(batch, peak, gemmFloor.get(batch));
+        }
+        b.printTable();
+        if (profile) {
+            for (int batch : new int[] {128, 512}) {
+                settle();
+                b.profile(batch);
+            }
+        }
+        b.json.put("total_seconds", (System.nanoTime() - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "%ntotal %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        if (jsonPath != null) {
+            Path p = Path.of(jsonPath);
+            if (p.getParent() != null) {
+                Files.createDirectories(p.getParent());
+            }
+            Files.writeString(p, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(b.json) + "\n", StandardCharsets.UTF_8);
+            System.out.println("wrote " + p.toAbsolutePath());
+        }
+        System.exit(0);   // ND4J/DL4J leave non-daemon threads behind
+    }
+
+    /** Collects the previous section's garbage (ND4J frees off-heap arrays via GC'd references). */
+    private static void settle() throws InterruptedException {
+        System.gc();
+        Thread.sleep(300);
+    }
+
+    // ------------------------------------------------------------------ environment
+
+    private void environment() {
+        String omp = System.getenv("OMP_NUM_THREADS");
+        String blasEnv = System.getenv("OPENBLAS_NUM_THREADS");
+        Nd4j.create(F32, 1);   // loads the backend
+        int ompBefore = Nd4j.getEnvironment().maxThreads();
+        int blasBefore = Nd4j.factory().blas().getMaxThreads();
+        // One computing thread, whatever the environment said (also set here when run from an IDE).
+        Nd4j.getEnvironment().setMaxThreads(1);
+        Nd4j.getEnvironment().setMaxMasterThreads(1);
+        Nd4j.factory().blas().setMaxThreads(1);
+        Nd4j.setDefaultDataTypes(F32, F32);
+        Map<String, Object> env = new LinkedHashMap<>();
+        env.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        env.put("cpus", Runtime.getRuntime().availableProcessors());
+        env.put("OMP_NUM_THREADS", omp);
+        env.put("OPENBLAS_NUM_THREADS", blasEnv);
+        env.put("nd4j_threads_seen", ompBefore);
+        env.put("blas_threads_seen", blasBefore);
+        env.put("nd4j_threads", Nd4j.getEnvironment().maxThreads());
+        env.put("blas_threads", Nd4j.factory().blas().getMaxThreads());
+        env.put("blas", String.valueOf(Nd4j.factory().blas().getBlasVendor()));
+        env.put("backend", Nd4j.getBackend().getClass().getSimpleName());
+        env.put("quick", quick);
+        json.put("environment", env);
+        System.out.printf(Locale.ROOT, "treegrad engine benchmark  (%s, %d cpus, backend %s, blas %s)%n",
+                env.get("java"), env.get("cpus"), env.get("backend"), env.get("blas"));
+        System.out.printf(Locale.ROOT, "threads: env OMP_NUM_THREADS=%s OPENBLAS_NUM_THREADS=%s; ND4J saw %d,"
+                + " BLAS saw %d; running with %d / %d%n", omp, blasEnv, ompBefore, blasBefore,
+                Nd4j.getEnvironment().maxThreads(), Nd4j.factory().blas().getMaxThreads());
+        if (!"1".equals(omp)) {
+            System.out.println("WARNING: OMP_NUM_THREADS is not 1 in the environment; threads were forced to 1"
+                    + " through the ND4J API (run via jobs/bench-engine to set it properly)");
+        }
+        System.out.println();
+    }
+
+    // ------------------------------------------------------------------ timing
+
+    /** Median and min over repeats of the time one call takes, in ns. */
+    record Timing(double medianNs, double minNs, double meanNs, int reps) {
+        double medianUs() { return medianNs / 1e3; }
+        double minUs() { return minNs / 1e3; }
+        double meanUs() { return meanNs / 1e3; }
+        static Timing of(double[] ns) {
+            double[] s = ns.clone();
+            Arrays.sort(s);
+            double med = s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+            return new Timing(med, s[0], Arrays.stream(s).average().orElse(Double.NaN), s.length);
+        }
+        Map<String, Object> json(double scale, String unit) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("median_" + unit, medianNs / scale);
+            m.put("min_" + unit, minNs / scale);
+            m.put("mean_" + unit, meanNs / scale);
+            m.put("repeats", reps);
+            return m;
+        }
+    }
+
+    /** body returns the ns it measured for one repeat (so it can exclude setup); divided by perRep. */
+    private static Timing time(int warmup, int reps, double perRep, LongSupplier body) {
+        for (int i = 0; i < warmup; i++) {
+            body.getAsLong();
+        }
+        double[] ns = new double[reps];
+        for (int i = 0; i < reps; i++) {
+            ns[i] = body.getAsLong() / perRep;
+        }
+        return Timing.of(ns);
+    }
+
+    private static Timing time(int warmup, int reps, int inner, Runnable r) {
+        return time(warmup, reps, inner, () -> {
+            long t = System.nanoTime();
+            for (int i = 0; i < inner; i++) {
+                r.run();
+            }
+            return System.nanoTime() - t;
+        });
+    }
+
+    private void row(String section, String what, String value, String note) {
+        table.add(new String[] {section, what, value, note});
+    }
+
+    // ------------------------------------------------------------------ a. per-op fixed cost
+
+    private void perOp() {
+        final int n = 200;                           // ops per chain (one repeat)
+        final int warm = quick ? 20 : 60;
+        final int reps = quick ? 41 : 151;
+        INDArray x0 = Nd4j.create(new float[] {0.5f, -1f, 2f, 0.25f}, new long[] {4}, 'c');
+        INDArray c0 = Nd4j.create(new float[] {1.0001f, 0.9999f, 1f, 1.0002f}, new long[] {4}, 'c');
+        Tensor c = Tensor.of(c0);                                   // constant operand
+        Tensor seed = Tensor.ones(F32, 4);
+        INDArray acc = x0.dup();
+
+        Map<String, LongSupplier> v = new LinkedHashMap<>();
+        v.put("nd4j add (new array)", () -> {
+            INDArray t = x0;
+            long s = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                t = t.add(c0);
+            }
+            return System.nanoTime() - s;
+        });
+        v.put("nd4j mul (new array)", () -> {
+            INDArray t = x0;
+            long s = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                t = t.mul(c0);
+            }
+            return System.nanoTime() - s;
+        });
+        v.put("nd4j addi (in place)", () -> {
+            long s = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                acc.addi(c0);
+            }
+            return System.nanoTime() - s;
+        });
+        for (String op : new String[] {"add", "mul"}) {
+            boolean add = op.equals("add");
+            v.put("engine " + op + ", noGrad", () -> {
+                Tensor x = Tensor.of(x0).requiresGrad(true);
+                long s = System.nanoTime();
+                try (GradMode.Scope off = GradMode.noGrad()) {
+                    Tensor t = x;
+                    for (int i = 0; i < n; i++) {
+                        t = add ? t.add(c) : t.mul(c);
+                    }
+                }
+                return System.nanoTime() - s;
+            });
+            v.put("engine " + op + ", recorded", () -> {
+                Tensor x = Tensor.of(x0).requiresGrad(true);
+                long s = System.nanoTime();
+                Tensor t = x;
+                for (int i = 0; i < n; i++) {
+                    t = add ? t.add(c) : t.mul(c);
+                }
+                return System.nanoTime() - s;
+            });
+            v.put("engine " + op + ", recorded+backward", () -> {
+                Tensor x = Tensor.of(x0).requiresGrad(true);
+                long s = System.nanoTime();
+                Tensor t = x;
+                for (int i = 0; i < n; i++) {
+                    t = add ? t.add(c) : t.mul(c);
+                }
+                t.backward(seed);
+                return System.nanoTime() - s;
+            });
+        }
+        Map<String, Timing> r = interleaved(v, warm, reps, n);
+        double nd4jAdd = r.get("nd4j add (new array)").medianUs();
+        double nd4jMul = r.get("nd4j mul (new array)").medianUs();
+        Map<String, Object> j = new LinkedHashMap<>();
+        j.put("shape", "[4] float32; chains of " + n + " ops with a constant right operand; variants interleaved");
+        for (Map.Entry<String, Timing> e : r.entrySet()) {
+            String k = e.getKey();
+            Timing t = e.getValue();
+            double base = k.contains("mul") ? nd4jMul : nd4jAdd;
+            String note = String.format(Locale.ROOT, "mean incl. GC %.2f", t.meanUs());
+            if (k.startsWith("engine") && !k.endsWith("backward")) {
+                note += String.format(Locale.ROOT, "; %+.2f µs over nd4j %s (x%.2f)", t.medianUs() - base,
+                        add(k) ? "add" : "mul", t.medianUs() / base);
+            } else if (k.endsWith("backward")) {
+                double fwd = r.get(k.replace("+backward", "")).medianUs();
+                note += String.format(Locale.ROOT, "; backward alone ≈ %.2f µs/op", t.medianUs() - fwd);
+            }
+            row("a. per-op, [4] f32", k, String.format(Locale.ROOT, "%7.2f µs/op (min %.2f)", t.medianUs(),
+                    t.minUs()), note);
+            Map<String, Object> m = t.json(1e3, "us_per_op");
+            if (k.startsWith("engine")) {
+                m.put("overhead_over_nd4j_us", t.medianUs() - base);
+            }
+            j.put(k, m);
+        }
+        json.put("per_op", j);
+    }
+
+    private static boolean add(String k) {
+        return k.contains("add");
+    }
+
+    /** Runs the variants round-robin (so GC and drift hit all alike); each repeat's ns / perRep. */
+    private static Map<String, Timing> interleaved(Map<String, LongSupplier> variants, int warm, int reps,
+                                                   double perRep) {
+        for (int i = 0; i < warm; i++) {
+            for (LongSupplier s : variants.values()) {
+                s.getAsLong();
+            }
+        }
+        Map<String, double[]> ns = new LinkedHashMap<>();
+        for (String k : variants.keySet()) {
+            ns.put(k, new double[reps]);
+        }
+        for (int i = 0; i < reps; i++) {
+            for (Map.Entry<String, LongSupplier> e : variants.entrySet()) {
+                ns.get(e.getKey())[i] = e.getValue().getAsLong() / perRep;
+            }
+        }
+        Map<String, Timing> out = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : ns.entrySet()) {
+            out.put(e.getKey(), Timing.of(e.getValue()));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ d. sgemm
+
+    /** Shapes of the 8 matmuls of one MLP step: {m, k, n, transA, transB}. */
+    private static long[][] stepGemms(int batch) {
+        return new long[][] {
+            {batch, IN, H1, 0, 0}, {batch, H1, H2, 0, 0}, {batch, H2, OUT, 0, 0},   // forward
+            {IN, batch, H1, 1, 0},                                                    // dW1 = xᵀg
+            {batch, OUT, H2, 0, 1}, {H2, batch, OUT, 1, 0},                           // dh2, dW3
+            {batch, H2, H1, 0, 1}, {H1, batch, H2, 1, 0},                             // dh1, dW2
+        };
+    }
+
+    static double stepFlops(int batch) {
+        double f = 0;
+        for (long[] g : stepGemms(batch)) {
+            f += 2.0 * g[0] * g[1] * g[2];
+        }
+        return f;
+    }
+
+    private Timing gemm(long m, long k, long n, boolean ta, boolean tb, int warm, int reps) {
+        SplittableRandom rng = new SplittableRandom(SEED);
+        INDArray a = uniform(rng, ta ? new long[] {k, m} : new long[] {m, k}, -1, 1);
+        INDArray b = uniform(rng, tb ? new long[] {n, k} : new long[] {k, n}, -1, 1);
+        INDArray c = Nd4j.createUninitialized(F32, m, n);
+        double flops = 2.0 * m * k * n;
+        int inner = (int) Math.max(1, Math.min(200, 2e8 / flops));
+        return time(warm, reps, inner, () -> Nd4j.gemm(a, b, c, ta, tb, 1.0, 0.0));
+    }
+
+    private double sgemm(Map<Integer, Double> floorNs) {
+        int warm = quick ? 2 : 5;
+        int reps = quick ? 5 : 9;
+        Map<String, Object> j = new LinkedHashMap<>();
+        Timing ref = gemm(512, IN, H1, false, false, warm, reps);
+        // The reference is the peak (fastest repeat): a noisy median would understate it, and the
+        // "% of sgemm" of the MLP (a median) would then flatter us.
+        double peak = 2.0 * 512 * IN * H1 / ref.minNs();   // GFLOP/s
+        row("d. sgemm", "Nd4j.gemm [512,784]x[784,256]", String.format(Locale.ROOT,
+                "%8.1f GFLOP/s peak (median %.1f)", peak, 2.0 * 512 * IN * H1 / ref.medianNs()),
+                "the reference rate: fastest of the repeats");
+        j.put("reference", "[512,784]x[784,256] float32, preallocated C, fastest repeat");
+        j.put("gflops", peak);
+        j.put("gflops_median", 2.0 * 512 * IN * H1 / ref.medianNs());
+        for (int batch : new int[] {128, 512}) {
+            double sum = 0;
+            List<Object> shapes = new ArrayList<>();
+            for (long[] g : stepGemms(batch)) {
+                Timing t = gemm(g[0], g[1], g[2], g[3] == 1, g[4] == 1, warm, reps);
+                sum += t.medianNs();
+                Map<String, Object> s = new LinkedHashMap<>();
+                s.put("mkn", g[0] + "x" + g[1] + "x" + g[2] + (g[3] == 1 ? " (Aᵀ)" : "") + (g[4] == 1 ? " (Bᵀ)" : ""));
+                s.put("us", t.medianUs());
+                s.put("gflops", 2.0 * g[0] * g[1] * g[2] / t.medianNs());
+                shapes.add(s);
+            }
+            floorNs.put(batch, sum);
+            double fl = stepFlops(batch);
+            row("d. sgemm", "8 step gemms, batch " + batch, String.format(Locale.ROOT, "%8.1f GFLOP/s",
+                    fl / sum), String.format(Locale.ROOT, "%.2f ms/step floor = %.0f samples/s max", sum / 1e6,
+                    batch / (sum / 1e9)));
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("gemms", shapes);
+            s.put("floor_ms_per_step", sum / 1e6);
+            s.put("flops_per_step", fl);
+            s.put("gflops", fl / sum);
+            j.put("step_batch_" + batch, s);
+        }
+        json.put("sgemm", j);
+        return peak;
+    }
+
+    // ------------------------------------------------------------------ b/c. MLP
+
+    static INDArray uniform(SplittableRandom rng, long[] shape, double lo, double hi) {
+        int len = 1;
+        for (long s : shape) {
+            len *= (int) s;
+        }
+        float[] v = new float[len];
+        for (int i = 0; i < len; i++) {
+            v[i] = (float) (lo + (hi - lo) * rng.nextDouble());
+        }
+        return Nd4j.create(v, shape, 'c');
+    }
+
+    static INDArray he(SplittableRandom rng, int fanIn, int fanOut) {
+        float[] v = new float[fanIn * fanOut];
+        double sd = Math.sqrt(2.0 / fanIn);
+        for (int i = 0; i < v.length; i++) {
+            double u1 = 1.0 - rng.nextDouble();
+            double u2 = rng.nextDouble();
+            v[i] = (float) (sd * Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2));
+        }
+        return Nd4j.create(v, new long[] {fanIn, fanOut}, 'c');
+    }
+
+    /** W -= lr·g in place: one BLAS axpy where both are contiguous in the same order, else muli + subi. */
+    static void sgdUpdate(INDArray w, INDArray g) {
+        if (w.ordering() == g.ordering() && !w.isView() && !g.isView() && w.length() == g.length()) {
+            Nd4j.getBlasWrapper().level1().axpy(g.length(), -LR, g, w);
+        } else {
+            w.subi(g.mul(LR));
+        }
+    }
+
+    /** The engine's MLP: parameters, data and one training step. */
+    static final class EngineMlp {
+        final Tensor w1, b1, w2, b2, w3, b3;
+        final Tensor[] params;
+        final Tensor x;
+        final int[] labels;
+
+        EngineMlp(int batch) {
+            SplittableRandom rng = new SplittableRandom(SEED);
+            w1 = Tensor.of(he(rng, IN, H1)).requiresGrad(true);
+            w2 = Tensor.of(he(rng, H1, H2)).requiresGrad(true);
+            w3 = Tensor.of(he(rng, H2, OUT)).requiresGrad(true);
+            b1 = Tensor.zeros(F32, H1).requiresGrad(true);
+            b2 = Tensor.zeros(F32, H2).requiresGrad(true);
+            b3 = Tensor.zeros(F32, OUT).requiresGrad(true);
+            params = new Tensor[] {w1, b1, w2, b2, w3, b3};
+            SplittableRandom data = new SplittableRandom(SEED + batch);
+            x = Tensor.of(uniform(data, new long[] {batch, IN}, 0, 1));
+            labels = new int[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = data.nextInt(OUT);
+            }
+        }
+
+        Tensor loss() {
+            Tensor h1 = Tensor.linear(x, w1, b1).relu();
+            Tensor h2 = Tensor.linear(h1, w2, b2).relu();
+            return Tensor.softmaxCrossEntropy(Tensor.linear(h2, w3, b3), labels);
+        }
+
+        void sgd() {
+            for (Tensor p : params) {
+                sgdUpdate(p.value(), p.grad().value());
+                p.zeroGrad();
+            }
+        }
+
+        double step() {
+            Tensor loss = loss();
+            loss.backward();
+            sgd();
+            return loss.item();
+        }
+
+        INDArray onehot() {
+            INDArray y = Nd4j.zeros(F32, labels.length, OUT);
+            for (int i = 0; i < labels.length; i++) {
+                y.putScalar(i, labels[i], 1.0);
+            }
+            return y;
+        }
+    }
+
+    private MultiLayerNetwork dl4j(EngineMlp same) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(SEED)
+                .dataType(F32)
+                .updater(new Sgd(LR))
+                .weightInit(WeightInit.RELU)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(IN).nOut(H1).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(H1).nOut(H2).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(H2).nOut(OUT)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        // same starting point as the engine (both are He-initialised anyway)
+        Tensor[] p = same.params;
+        for (int l = 0; l < 3; l++) {
+            net.setParam(l + "_W", p[2 * l].value());
+            net.setParam(l + "_b", p[2 * l + 1].value().reshape(1, p[2 * l + 1].length()));
+        }
+        return net;
+    }
+
+    private void mlp(int batch, double peakGflops, double gemmFloorNs) {
+        int warm = quick ? 5 : 15;
+        int reps = quick ? 5 : 11;
+        double repSeconds = quick ? 0.2 : 0.4;
+        double flops = stepFlops(batch);
+        Map<String, Object> j = new LinkedHashMap<>();
+
+        // engine
+        EngineMlp e = new EngineMlp(batch);
+        MultiLayerNetwork net = dl4j(e);
+        DataSet ds = new DataSet(e.x.value(), e.onehot());
+        double engineLoss0;
+        try (GradMode.Scope off = GradMode.noGrad()) {
+            engineLoss0 = e.loss().item();
+        }
+        double dl4jLoss0 = net.score(ds);
+        double first = e.step();
+        for (int i = 0; i < warm; i++) {
+            e.step();
+            net.fit(ds);
+        }
+        int steps = stepsPerRep(() -> (long) e.step(), repSeconds);
+        int dsteps = stepsPerRep(() -> { net.fit(ds); return 0L; }, repSeconds);
+        Map<String, LongSupplier> v = new LinkedHashMap<>();
+        v.put("engine", () -> {
+            long s = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                e.step();
+            }
+            return (System.nanoTime() - s) / steps;
+        });
+        v.put("dl4j", () -> {
+            long s = System.nanoTime();
+            for (int i = 0; i < dsteps; i++) {
+                net.fit(ds);
+            }
+            return (System.nanoTime() - s) / dsteps;
+        });
+        // the step's own 8 gemms on preallocated arrays, timed between the two steps: on this noisy
+        // machine only rates measured side by side can be compared
+        List<INDArray[]> gemms = new ArrayList<>();
+        SplittableRandom grng = new SplittableRandom(SEED);
+        for (long[] g : stepGemms(batch)) {
+            gemms.add(new INDArray[] {
+                uniform(grng, g[3] == 1 ? new long[] {g[1], g[0]} : new long[] {g[0], g[1]}, -1, 1),
+                uniform(grng, g[4] == 1 ? new long[] {g[2], g[1]} : new long[] {g[1], g[2]}, -1, 1),
+                Nd4j.createUninitialized(F32, g[0], g[2])});
+        }
+        long[][] gemmShapes = stepGemms(batch);
+        v.put("gemms", () -> {
+            long s = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                for (int k = 0; k < gemms.size(); k++) {
+                    INDArray[] o = gemms.get(k);
+                    Nd4j.gemm(o[0], o[1], o[2], gemmShapes[k][3] == 1, gemmShapes[k][4] == 1, 1.0, 0.0);
+                }
+            }
+            return (System.nanoTime() - s) / steps;
+        });
+        Map<String, Timing> r = interleaved(v, 0, reps, 1);
+        Timing te = r.get("engine");
+        Timing td = r.get("dl4j");
+        double sideBySideGemmNs = r.get("gemms").medianNs();
+        double last = e.step();
+
+        for (Object[] o : new Object[][] {{"engine", te, "b. MLP"}, {"dl4j", td, "c. DL4J"}}) {
+            Timing t = (Timing) o[1];
+            double sps = batch / (t.medianNs() / 1e9);
+            double gf = flops / t.medianNs();
+            row((String) o[2] + " batch " + batch, o[0].equals("engine")
+                            ? "engine fwd+bwd+SGD step" : "MultiLayerNetwork.fit(DataSet)",
+                    String.format(Locale.ROOT, "%8.0f samples/s (best %.0f)", sps, batch / (t.minNs() / 1e9)),
+                    String.format(Locale.ROOT, "%.2f ms/step, %.1f GFLOP/s = %.0f%% of the sgemm peak, %.0f%% of"
+                                    + " the same gemms timed alongside",
+                            t.medianNs() / 1e6, gf, 100 * gf / peakGflops, 100 * sideBySideGemmNs / t.medianNs()));
+            Map<String, Object> m = t.json(1e6, "ms_per_step");
+            m.put("samples_per_s", sps);
+            m.put("samples_per_s_best", batch / (t.minNs() / 1e9));
+            m.put("steps_per_repeat", o[0].equals("engine") ? steps : dsteps);
+            m.put("gflops", gf);
+            m.put("fraction_of_sgemm", gf / peakGflops);
+            m.put("gemm_floor_fraction_of_step", gemmFloorNs / t.medianNs());
+            m.put("fraction_of_side_by_side_gemms", sideBySideGemmNs / t.medianNs());
+            j.put((String) o[0], m);
+        }
+        double ratio = td.medianNs() / te.medianNs();
+        row("c. DL4J batch " + batch, "engine / DL4J throughput", String.format(Locale.ROOT, "%8.2fx", ratio),
+                String.format(Locale.ROOT, "initial loss engine %.5f vs DL4J %.5f; engine loss %.4f -> %.4f",
+                        engineLoss0, dl4jLoss0, first, last));
+        j.put("engine_over_dl4j_throughput", ratio);
+        j.put("initial_loss_engine", engineLoss0);
+        j.put("initial_loss_dl4j", dl4jLoss0);
+        j.put("engine_loss_first_step", first);
+        j.put("engine_loss_last_step", last);
+        j.put("flops_per_step", flops);
+        json.put("mlp_batch_" + batch, j);
+    }
+
+    private static int stepsPerRep(LongSupplier step, double seconds) {
+        long s = System.nanoTime();
+        int n = 0;
+        while (System.nanoTime() - s < 0.1e9 || n < 2) {
+            step.getAsLong();
+            n++;
+        }
+        double per = (System.nanoTime() - s) / (double) n;
+        return (int) Math.max(2, Math.round(seconds * 1e9 / per));
+    }
+
+
+    // ------------------------------------------------------------------ output
+
+    private void printTable() {
+        int[] w = new int[4];
+        for (String[] r : table) {
+            for (int i = 0; i < 3; i++) {
+                w[i] = Math.max(w[i], r[i].length());
+            }
+        }
+        String fmt = "%-" + w[0] + "s | %-" + w[1] + "s | %-" + w[2] + "s | %s%n";
+        String last = null;
+        for (String[] r : table) {
+            if (last != null && !last.equals(r[0])) {
+                System.out.println("-".repeat(w[0] + w[1] + w[2] + 40));
+            }
+            System.out.printf(Locale.ROOT, fmt, r[0].equals(last) ? "" : r[0], r[1], r[2], r[3]);
+            last = r[0];
+        }
+    }
+
+    // ------------------------------------------------------------------ profile
+
+    private void profile(int batch) {
+        int warm = 15;
+        int steps = batch <= 128 ? 60 : 25;
+        System.out.printf(Locale.ROOT, "%n==== profile: engine MLP step, batch %d (median over %d steps) ====%n",
+                batch, steps);
+        Map<String, Object> j = new LinkedHashMap<>();
+        EngineMlp e = new EngineMlp(batch);
+        for (int i = 0; i < warm; i++) {
+            e.step();
+        }
+
+        // phases and forward ops
+        String[] fwdNames = {"linear1 (784->256)", "relu1", "linear2 (256->128)", "relu2", "linear3 (128->10)",
+            "softmaxCrossEntropy"};
+        String[] phaseNames = {"forward (recorded)", "backward", "sgd update", "zeroGrad"};
+        double[][] fwd = new double[fwdNames.length][steps];
+        double[][] phase = new double[phaseNames.length][steps];
+        Map<String, double[]> bwd = new LinkedHashMap<>();
+        List<AutoCloseable> leafHooks = new ArrayList<>();
+        List<Object[]> marks = new ArrayList<>();
+        String[] leafNames = {"W1 accumulate", "b1 accumulate", "W2 accumulate", "b2 accumulate",
+            "W3 accumulate", "b3 accumulate"};
+        for (int p = 0; p < e.params.length; p++) {
+            String name = leafNames[p];
+            leafHooks.add(e.params[p].registerHook(g -> { marks.add(new Object[] {name, System.nanoTime()}); return null; }));
+        }
+        for (int s = 0; s < steps; s++) {
+            marks.clear();
+            long t0 = System.nanoTime();
+            Tensor z1 = Tensor.linear(e.x, e.w1, e.b1);
+            long t1 = System.nanoTime();
+            Tensor h1 = z1.relu();
+            long t2 = System.nanoTime();
+            Tensor z2 = Tensor.linear(h1, e.w2, e.b2);
+            long t3 = System.nanoTime();
+            Tensor h2 = z2.relu();
+            long t4 = System.nanoTime();
+            Tensor z3 = Tensor.linear(h2, e.w3, e.b3);
+            long t5 = System.nanoTime();
+            Tensor loss = Tensor.softmaxCrossEntropy(z3, e.labels);
+            long t6 = System.nanoTime();
+            long[] ts = {t0, t1, t2, t3, t4, t5, t6};
+            for (int k = 0; k < fwdNames.length; k++) {
+                fwd[k][s] = ts[k + 1] - ts[k];
+            }
+            Object[][] hooked = {{loss, "softmaxCE backward"}, {z3, "linear3 backward"}, {h2, "relu2 backward"},
+                {z2, "linear2 backward"}, {h1, "relu1 backward"}, {z1, "linear1 backward (no dx)"}};
+            for (Object[] h : hooked) {
+                String name = (String) h[1];
+                ((Tensor) h[0]).registerHook(g -> { marks.add(new Object[] {name, System.nanoTime()}); return null; });
+            }
+            long b0 = System.nanoTime();
+            loss.backward();
+            long b1 = System.nanoTime();
+            for (Tensor p : e.params) {
+                sgdUpdate(p.value(), p.grad().value());
+            }
+            long b2 = System.nanoTime();
+            for (Tensor p : e.params) {
+                p.zeroGrad();
+            }
+            long b3 = System.nanoTime();
+            phase[0][s] = t6 - t0;
+            phase[1][s] = b1 - b0;
+            phase[2][s] = b2 - b1;
+            phase[3][s] = b3 - b2;
+            // attribute the time between consecutive hook marks to the node whose hook opened it
+            bwd.computeIfAbsent("engine setup (topo sort, seed)", k -> new double[steps])[s] =
+                    (long) marks.get(0)[1] - b0;
+            for (int k = 0; k < marks.size(); k++) {
+                long end = k + 1 < marks.size() ? (long) marks.get(k + 1)[1] : b1;
+                bwd.computeIfAbsent((String) marks.get(k)[0], key -> new double[steps])[s] = end - (long) marks.get(k)[1];
+            }
+        }
+        for (AutoCloseable h : leafHooks) {
+            try {
+                h.close();
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+        double total = 0;
+        for (double[] p : phase) {
+            total += Timing.of(p).medianNs();
+        }
+        System.out.printf(Locale.ROOT, "%-34s %9s %7s%n", "phase / op", "median µs", "% step");
+        Map<String, Object> jp = new LinkedHashMap<>();
+        for (int k = 0; k < phaseNames.length; k++) {
+            double m = Timing.of(phase[k]).medianNs();
+            System.out.printf(Locale.ROOT, "%-34s %9.0f %6.1f%%%n", phaseNames[k], m / 1e3, 100 * m / total);
+            jp.put(phaseNames[k], m / 1e3);
+            if (k == 0) {
+                for (int f = 0; f < fwdNames.length; f++) {
+                    double mf = Timing.of(fwd[f]).medianNs();
+                    System.out.printf(Locale.ROOT, "  %-32s %9.0f %6.1f%%%n", fwdNames[f], mf / 1e3, 100 * mf / total);
+                    jp.put("forward: " + fwdNames[f], mf / 1e3);
+                }
+            } else if (k == 1) {
+                for (Map.Entry<String, double[]> b : bwd.entrySet()) {
+                    double mb = Timing.of(b.getValue()).medianNs();
+                    System.out.printf(Locale.ROOT, "  %-32s %9.0f %6.1f%%%n", b.getKey(), mb / 1e3, 100 * mb / total);
+                    jp.put("backward: " + b.getKey(), mb / 1e3);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-34s %9.0f%n", "sum of phase medians", total / 1e3);
+        j.put("phases_us", jp);
+        j.put("alternatives_us", alternatives(e, batch));
+        json.put("profile_batch_" + batch, j);
+    }
+
+    private static LongSupplier loop(int inner, Runnable r) {
+        return () -> {
+            long t = System.nanoTime();
+            for (int i = 0; i < inner; i++) {
+                r.run();
+            }
+            return System.nanoTime() - t;
+        };
+    }
+
+    /** Raw-ND4J costs of what the engine does at this batch's shapes, next to cheaper ways to do it. */
+    private Map<String, Object> alternatives(EngineMlp e, int batch) {
+        int warm = 5;
+        int reps = 21;
+        int inner = batch <= 128 ? 10 : 4;
+        SplittableRandom rng = new SplittableRandom(SEED + 7);
+        INDArray x = e.x.value();
+        INDArray w1 = e.w1.value();
+        INDArray w2 = e.w2.value();
+        INDArray b1 = e.b1.value();
+        INDArray a1 = Transforms.relu(uniform(rng, new long[] {batch, H1}, -1, 1), false);  // relu output
+        INDArray g1 = uniform(rng, new long[] {batch, H1}, -1, 1);                         // its gradient
+        INDArray g2 = uniform(rng, new long[] {batch, H2}, -1, 1);
+        INDArray y1 = Nd4j.createUninitialized(F32, batch, H1);
+        INDArray gx = Nd4j.createUninitialized(F32, batch, H1);
+        INDArray gw = Nd4j.createUninitialized(F32, H1, H2);
+        INDArray acc = Nd4j.zeros(F32, H1, H2);
+        INDArray mask = Nd4j.createUninitialized(F32, batch, H1);
+        INDArray gTmp = g1.dup();
+        INDArray ones = Nd4j.ones(F32, 1, batch);
+        INDArray db = Nd4j.createUninitialized(F32, 1, H1);
+        INDArray wTmp = w2.dup();
+        INDArray gradW = acc.dup();
+        INDArray logits = uniform(rng, new long[] {batch, OUT}, -1, 1);
+        int[] labels = e.labels;
+
+        Map<String, LongSupplier> v = new LinkedHashMap<>();
+        v.put("linear fwd now: x.mmul(W1) + addiRowVector(b1)", loop(inner, () -> x.mmul(w1).addiRowVector(b1)));
+        v.put("  alt: gemm(x, W1) into new uninitialized + addiRowVector", loop(inner,
+                () -> Nd4j.gemm(x, w1, Nd4j.createUninitialized(F32, batch, H1), false, false, 1.0, 0.0)
+                        .addiRowVector(b1)));
+        v.put("  gemm alone (preallocated output)", loop(inner, () -> Nd4j.gemm(x, w1, y1, false, false, 1.0, 0.0)));
+        v.put("linear2 bwd dx now: g.mmul(W2.transpose())", loop(inner, () -> g2.mmul(w2.transpose())));
+        v.put("  alt: Nd4j.gemm(g, W2, transB=true) into new", loop(inner, () -> Nd4j.gemm(g2, w2, false, true)));
+        v.put("  alt: Nd4j.gemm(g, W2, transB=true) preallocated", loop(inner,
+                () -> Nd4j.gemm(g2, w2, gx, false, true, 1.0, 0.0)));
+        v.put("linear2 bwd dW now: a.transpose().mmul(g)", loop(inner, () -> a1.transpose().mmul(g2)));
+        v.put("  alt: Nd4j.gemm(a, g, transA=true) into new", loop(inner, () -> Nd4j.gemm(a1, g2, true, false)));
+        v.put("  alt: gemm accumulating into .grad (beta=1)", loop(inner,
+                () -> Nd4j.gemm(a1, g2, acc, true, false, 1.0, 1.0)));
+        v.put("linear bwd db now: g.sum(0) [B,256]", loop(inner, () -> g1.sum(false, 0)));
+        v.put("  alt: gemm(ones[1,B], g) preallocated", loop(inner, () -> Nd4j.gemm(ones, g1, db, false, false, 1.0, 0.0)));
+        v.put("relu bwd now: positiveMask(a) [gt+castTo] + g.mul(mask)", loop(inner, () -> g1.mul(Nd.positiveMask(a1))));
+        v.put("  of which positiveMask(a) alone", loop(inner, () -> Nd.positiveMask(a1)));
+        v.put("  alt: fused relu_bp op into new", loop(inner,
+                () -> Nd4j.exec(new RectifiedLinearDerivative(a1, g1, Nd4j.createUninitialized(F32, batch, H1)))));
+        v.put("  alt: Transforms.step(a) + g.muli(mask) in place", loop(inner,
+                () -> gTmp.muli(Transforms.step(a1, true))));
+        v.put("  alt: step into preallocated mask + muli", loop(inner,
+                () -> gTmp.muli(Nd4j.exec(new Step(a1, mask)))));
+        v.put("W2 .grad.addi(dW) (storeGrad)", loop(inner, () -> acc.addi(gw)));
+        v.put("W2 zeroGrad: assign(0)", loop(inner, () -> acc.assign(0)));
+        v.put("W2 sgd as g.muli(lr); W.subi(g)", loop(inner, () -> wTmp.subi(gradW.muli(1.0))));
+        v.put("  alt: axpy(-lr, g, W)", loop(inner,
+                () -> Nd4j.getBlasWrapper().level1().axpy(gradW.length(), -1e-9, gradW, wTmp)));
+        v.put("sce now: engine fwd+bwd of softmaxCrossEntropy alone", loop(inner, () -> {
+            Tensor z = Tensor.of(logits).requiresGrad(true);
+            Tensor.softmaxCrossEntropy(z, labels).backward();
+        }));
+        v.put("  of which: zeros + B putScalar (onehot)", loop(inner, () -> {
+            INDArray oh = Nd4j.zeros(F32, batch, OUT);
+            for (int i = 0; i < labels.length; i++) {
+                oh.putScalar(i, labels[i], 1.0);
+            }
+        }));
+        v.put("  alt: fused loss+dlogits in plain Java over float[]", loop(inner, () -> javaSoftmaxCe(logits, labels)));
+        v.put("alloc: createUninitialized [B,256]", loop(inner, () -> Nd4j.createUninitialized(F32, batch, H1)));
+        v.put("alloc: zeros [B,256]", loop(inner, () -> Nd4j.zeros(F32, batch, H1)));
+        INDArray tiny = Nd4j.ones(F32, 4);
+        v.put("nd4j per-op floor: tiny addi [4]", loop(inner, () -> tiny.addi(1e-9)));
+        Map<String, Timing> r = interleaved(v, warm, reps, inner);
+
+        System.out.printf(Locale.ROOT, "%n-- raw ND4J at batch %d shapes (interleaved, median µs per call):"
+                + " what the engine does now vs alternatives --%n", batch);
+        Map<String, Object> j = new LinkedHashMap<>();
+        for (Map.Entry<String, Timing> t : r.entrySet()) {
+            System.out.printf(Locale.ROOT, "%-60s %9.1f µs (min %.1f)%n", t.getKey(), t.getValue().medianUs(),
+                    t.getValue().minUs());
+            j.put(t.getKey().trim(), t.getValue().medianUs());
+        }
+        INDArray mm = x.mmul(w1);
+        System.out.printf(Locale.ROOT, "   (x.mmul(W) with 'c' inputs gemms into a zeroed 'f' temp and assign()s it to the"
+                + " 'c' result: order %c)%n", mm.ordering());
+        j.put("ceiling_and_freeing", ceiling(batch));
+        return j;
+    }
+
+    static volatile double sink;
+
+    /** Mean softmax cross-entropy and its gradient (softmax − onehot)/n in one pass over a float[]. */
+    static INDArray javaSoftmaxCe(INDArray logits, int[] labels) {
+        int n = (int) logits.size(0);
+        int k = (int) logits.size(1);
+        float[] z = logits.dup('c').data().asFloat();
+        float[] d = new float[n * k];
+        double loss = 0;
+        for (int i = 0; i < n; i++) {
+            int o = i * k;
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                m = Math.max(m, z[o + j]);
+            }
+            double s = 0;
+            for (int j = 0; j < k; j++) {
+                double ex = Math.exp(z[o + j] - m);
+                d[o + j] = (float) ex;
+                s += ex;
+            }
+            loss += Math.log(s) + m - z[o + labels[i]];
+            for (int j = 0; j < k; j++) {
+                d[o + j] = (float) (d[o + j] / s / n);
+            }
+            d[o + labels[i]] -= 1f / n;
+        }
+        sink = loss;
+        return Nd4j.create(d, new long[] {n, k}, 'c');
+    }
+
+    /**
+     * Two what-ifs at this batch: (1) the engine step, closing afterwards every array the step can
+     * reach (activations and the gradients flowing along graph edges, seen through hooks) instead of
+     * leaving them to the GC; (2) a hand-written raw-ND4J step of the same math with gemm transpose
+     * flags, preallocated buffers, relu mask in place and axpy: what ND4J allows on this machine.
+     */
+    private Map<String, Object> ceiling(int batch) {
+        int reps = 9;
+        double repSeconds = 0.3;
+        EngineMlp plain = new EngineMlp(batch);
+        EngineMlp closing = new EngineMlp(batch);
+        List<INDArray> flowing = new ArrayList<>();
+        for (Tensor p : closing.params) {
+            p.registerHook(g -> { flowing.add(g.value()); return null; });
+        }
+        int[] closedPerStep = {0};
+        LongSupplier closingStep = () -> {
+            EngineMlp e = closing;
+            Tensor z1 = Tensor.linear(e.x, e.w1, e.b1);
+            Tensor h1 = z1.relu();
+            Tensor z2 = Tensor.linear(h1, e.w2, e.b2);
+            Tensor h2 = z2.relu();
+            Tensor z3 = Tensor.linear(h2, e.w3, e.b3);
+            Tensor loss = Tensor.softmaxCrossEntropy(z3, e.labels);
+            Tensor[] acts = {z1, h1, z2, h2, z3, loss};
+            for (int i = 0; i < 5; i++) {
+                acts[i].registerHook(g -> { flowing.add(g.value()); return null; });
+            }
+            loss.backward();
+            e.sgd();
+            int c = 0;
+            for (Tensor t : acts) {
+                c += close(t.value());
+            }
+            for (INDArray g : flowing) {
+                c += close(g);
+            }
+            flowing.clear();
+            closedPerStep[0] = c;
+            return 0L;
+        };
+        HandMlp hand = new HandMlp(batch);
+        // same math: losses of the first steps agree
+        double[] le = new double[3];
+        double[] lh = new double[3];
+        EngineMlp check = new EngineMlp(batch);
+        for (int i = 0; i < 3; i++) {
+            le[i] = check.step();
+            lh[i] = hand.step();
+        }
+        for (int i = 0; i < 10; i++) {
+            plain.step();
+            closingStep.getAsLong();
+            hand.step();
+        }
+        int sp = stepsPerRep(() -> (long) plain.step(), repSeconds);
+        int sc = stepsPerRep(closingStep, repSeconds);
+        int sh = stepsPerRep(() -> (long) hand.step(), repSeconds);
+        Map<String, LongSupplier> v = new LinkedHashMap<>();
+        v.put("engine step as benchmarked", loop(sp, () -> plain.step()));
+        v.put("engine step + close() reachable arrays", loop(sc, () -> closingStep.getAsLong()));
+        v.put("hand-written ND4J step (gemm flags, no alloc)", loop(sh, () -> hand.step()));
+        Map<String, Timing> r = new LinkedHashMap<>();
+        Map<String, double[]> ns = new LinkedHashMap<>();
+        int[] per = {sp, sc, sh};
+        for (String k : v.keySet()) {
+            ns.put(k, new double[reps]);
+        }
+        for (int i = 0; i < reps; i++) {
+            int q = 0;
+            for (Map.Entry<String, LongSupplier> e : v.entrySet()) {
+                ns.get(e.getKey())[i] = e.getValue().getAsLong() / (double) per[q++];
+            }
+        }
+        System.out.printf(Locale.ROOT, "%n-- what-ifs at batch %d (interleaved repeats; mean includes GC and page"
+                + " faults) --%n", batch);
+        Map<String, Object> j = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> e : ns.entrySet()) {
+            Timing t = Timing.of(e.getValue());
+            r.put(e.getKey(), t);
+            System.out.printf(Locale.ROOT, "%-48s median %6.2f ms  mean %6.2f ms  min %6.2f ms  = %6.0f samples/s%n",
+                    e.getKey(), t.medianNs() / 1e6, t.meanNs() / 1e6, t.minNs() / 1e6, batch / (t.medianNs() / 1e9));
+            j.put(e.getKey(), t.json(1e6, "ms_per_step"));
+        }
+        System.out.printf(Locale.ROOT, "   arrays closed per step: %d; first losses engine %s vs hand-written %s%n",
+                closedPerStep[0], Arrays.toString(round(le)), Arrays.toString(round(lh)));
+        j.put("closed_per_step", closedPerStep[0]);
+        j.put("first_losses_engine", Arrays.toString(round(le)));
+        j.put("first_losses_hand", Arrays.toString(round(lh)));
+        return j;
+    }
+
+    private static double[] round(double[] v) {
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = Math.round(v[i] * 1e5) / 1e5;
+        }
+        return r;
+    }
+
+    private static int close(INDArray a) {
+        if (a != null && a.closeable()) {
+            a.close();
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The MLP step written by hand on raw ND4J, buffers preallocated (a speed ceiling, no autodiff). */
+    static final class HandMlp {
+        final INDArray w1, b1, w2, b2, w3, b3, x;
+        final int[] labels;
+        final INDArray z1, z2, z3, m1, m2, d2, d1, gw1, gw2, gw3, gb1, gb2, gb3, ones;
+        final int n;
+
+        HandMlp(int batch) {
+            EngineMlp e = new EngineMlp(batch);   // same initial values and data
+            n = batch;
+            w1 = e.w1.value(); w2 = e.w2.value(); w3 = e.w3.value();
+            b1 = e.b1.value().reshape(1, H1).dup(); b2 = e.b2.value().reshape(1, H2).dup();
+            b3 = e.b3.value().reshape(1, OUT).dup();
+            x = e.x.value();
+            labels = e.labels;
+            z1 = Nd4j.createUninitialized(F32, batch, H1);
+            z2 = Nd4j.createUninitialized(F32, batch, H2);
+            z3 = Nd4j.createUninitialized(F32, batch, OUT);
+            m1 = Nd4j.createUninitialized(F32, batch, H1);
+            m2 = Nd4j.createUninitialized(F32, batch, H2);
+            d2 = Nd4j.createUninitialized(F32, batch, H2);
+            d1 = Nd4j.createUninitialized(F32, batch, H1);
+            gw1 = Nd4j.createUninitialized(F32, IN, H1);
+            gw2 = Nd4j.createUninitialized(F32, H1, H2);
+            gw3 = Nd4j.createUninitialized(F32, H2, OUT);
+            gb1 = Nd4j.createUninitialized(F32, 1, H1);
+            gb2 = Nd4j.createUninitialized(F32, 1, H2);
+            gb3 = Nd4j.createUninitialized(F32, 1, OUT);
+            ones = Nd4j.ones(F32, 1, batch);
+        }
+
+        double step() {
+            Nd4j.gemm(x, w1, z1, false, false, 1.0, 0.0).addiRowVector(b1);
+            Transforms.relu(z1, false);
+            Nd4j.gemm(z1, w2, z2, false, false, 1.0, 0.0).addiRowVector(b2);
+            Transforms.relu(z2, false);
+            Nd4j.gemm(z2, w3, z3, false, false, 1.0, 0.0).addiRowVector(b3);
+            // loss and dlogits in one Java pass (classes are few)
+            float[] z = z3.data().asFloat();
+            float[] d = new float[z.length];
+            double loss = 0;
+            for (int i = 0; i < n; i++) {
+                int o = i * OUT;
+                float m = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < OUT; j++) {
+                    m = Math.max(m, z[o + j]);
+                }
+                double s = 0;
+                for (int j = 0; j < OUT; j++) {
+                    double ex = Math.exp(z[o + j] - m);
+                    d[o + j] = (float) ex;
+                    s += ex;
+                }
+                loss += Math.log(s) + m - z[o + labels[i]];
+                for (int j = 0; j < OUT; j++) {
+                    d[o + j] = (float) (d[o + j] / s / n);
+                }
+                d[o + labels[i]] -= 1f / n;
+            }
+            INDArray d3 = Nd4j.create(d, new long[] {n, OUT}, 'c');
+            // backward: layer 3
+            Nd4j.gemm(z2, d3, gw3, true, false, 1.0, 0.0);
+            Nd4j.gemm(ones, d3, gb3, false, false, 1.0, 0.0);
+            Nd4j.gemm(d3, w3, d2, false, true, 1.0, 0.0);
+            d2.muli(Nd4j.exec(new Step(z2, m2)));
+            // layer 2
+            Nd4j.gemm(z1, d2, gw2, true, false, 1.0, 0.0);
+            Nd4j.gemm(ones, d2, gb2, false, false, 1.0, 0.0);
+            Nd4j.gemm(d2, w2, d1, false, true, 1.0, 0.0);
+            d1.muli(Nd4j.exec(new Step(z1, m1)));
+            // layer 1 (no dx)
+            Nd4j.gemm(x, d1, gw1, true, false, 1.0, 0.0);
+            Nd4j.gemm(ones, d1, gb1, false, false, 1.0, 0.0);
+            d3.close();
+            // SGD
+            INDArray[][] pg = {{w1, gw1}, {b1, gb1}, {w2, gw2}, {b2, gb2}, {w3, gw3}, {b3, gb3}};
+            for (INDArray[] q : pg) {
+                Nd4j.getBlasWrapper().level1().axpy(q[1].length(), -LR, q[1], q[0]);
+            }
+            return loss / n;
+        }
+    }
+}
