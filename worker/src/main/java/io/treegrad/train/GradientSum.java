@@ -1,0 +1,131 @@
+package io.treegrad.train;
+
+import java.io.Serializable;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * What one task returns: the SUM over its examples of the per-example loss gradients (a flat
+ * buffer), the loss sum and the example count. {@link #add} and {@link #merge} work in place, so a
+ * tree of merges allocates nothing after the first buffer, and the driver divides once:
+ * mean gradient = sum / count.
+ *
+ * <p>An {@linkplain #empty() empty} value holds no buffer at all: it is the zero of the aggregation
+ * and costs nothing to ship (a dense zero is shipped inside every task). Plain arrays, so Spark's
+ * Kryo serializes it without ND4J.
+ */
+public final class GradientSum implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private float[] sumF;     // float32 models
+    private double[] sumD;    // float64 models
+    private double lossSum;
+    private long count;
+
+    public static GradientSum empty() {
+        return new GradientSum();
+    }
+
+    public boolean isEmpty() {
+        return sumF == null && sumD == null;
+    }
+
+    /** Adds a flat gradient SUM (not mean) over {@code examples} examples whose losses sum to {@code lossSum}. */
+    public GradientSum add(INDArray gradientSum, double lossSum, long examples) {
+        if (gradientSum.dataType() == DataType.DOUBLE) {
+            double[] g = gradientSum.reshape(gradientSum.length()).toDoubleVector();
+            if (isEmpty()) {
+                sumD = g;
+            } else {
+                addInto(requireDouble(), g);
+            }
+        } else {
+            float[] g = gradientSum.reshape(gradientSum.length()).toFloatVector();
+            if (isEmpty()) {
+                sumF = g;
+            } else {
+                addInto(requireFloat(), g);
+            }
+        }
+        this.lossSum += lossSum;
+        this.count += examples;
+        return this;
+    }
+
+    /** Adds {@code other} into this one; an empty side adopts the other's buffer (no copy). */
+    public GradientSum merge(GradientSum other) {
+        if (other.isEmpty()) {
+            lossSum += other.lossSum;
+            count += other.count;
+            return this;
+        }
+        if (isEmpty()) {
+            sumF = other.sumF;
+            sumD = other.sumD;
+        } else if (other.sumD != null) {
+            addInto(requireDouble(), other.sumD);
+        } else {
+            addInto(requireFloat(), other.sumF);
+        }
+        lossSum += other.lossSum;
+        count += other.count;
+        return this;
+    }
+
+    private float[] requireFloat() {
+        if (sumF == null) {
+            throw new IllegalStateException("merging a float32 gradient into a float64 one");
+        }
+        return sumF;
+    }
+
+    private double[] requireDouble() {
+        if (sumD == null) {
+            throw new IllegalStateException("merging a float64 gradient into a float32 one");
+        }
+        return sumD;
+    }
+
+    private static void addInto(float[] a, float[] b) {
+        checkLength(a.length, b.length);
+        for (int i = 0; i < a.length; i++) {
+            a[i] += b[i];
+        }
+    }
+
+    private static void addInto(double[] a, double[] b) {
+        checkLength(a.length, b.length);
+        for (int i = 0; i < a.length; i++) {
+            a[i] += b[i];
+        }
+    }
+
+    private static void checkLength(int a, int b) {
+        if (a != b) {
+            throw new IllegalStateException("gradient sums of different lengths: " + a + " and " + b
+                    + " (models of different shapes?)");
+        }
+    }
+
+    public long count() {
+        return count;
+    }
+
+    public double lossSum() {
+        return lossSum;
+    }
+
+    public double meanLoss() {
+        return lossSum / count;
+    }
+
+    /** sum / count as a fresh flat array: the mean gradient the optimizer steps with. */
+    public INDArray meanGradient() {
+        if (isEmpty() || count == 0) {
+            throw new IllegalStateException("no gradient was summed (no examples)");
+        }
+        INDArray sum = sumD != null ? Nd4j.createFromArray(sumD) : Nd4j.createFromArray(sumF);
+        return sum.divi(count);
+    }
+}
