@@ -3,6 +3,14 @@ package io.treegrad.bench;
 import io.treegrad.autodiff.GradMode;
 import io.treegrad.autodiff.Nd;
 import io.treegrad.autodiff.Tensor;
+import io.treegrad.loss.SoftmaxCrossEntropyLoss;
+import io.treegrad.loss.Targets;
+import io.treegrad.nn.Mode;
+import io.treegrad.nn.Model;
+import io.treegrad.nn.ModelSpec;
+import io.treegrad.nn.Parameters;
+import io.treegrad.train.Objective;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,16 +41,22 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Speed of the autodiff engine, single-threaded, float32. A program, not a test:
- * {@code jobs/bench-engine [--json PATH] [--profile] [--quick]}.
+ * {@code jobs/bench-engine [--json PATH] [--profile] [--quick] [--no-torch]}.
  *
  * <ol>
  *   <li>fixed cost per op: chains of N tiny ops on [4] tensors, raw ND4J vs the engine without
  *       recording, recording, and recording + backward (µs/op);</li>
- *   <li>an MLP 784-256-128-10 (ReLU, fused linear, fused softmax cross-entropy, plain in-place
- *       SGD) forward + backward + step at batch 128 and 512 (samples/s);</li>
- *   <li>the same MLP as a DL4J {@code MultiLayerNetwork}, {@code fit(DataSet)} on the same data;</li>
+ *   <li>an MLP 784-256-128-10 (ReLU) training step at batch 128 and 512 (samples/s) on the
+ *       production path: {@code Model.build}, {@code Objective.accumulateGradient} (fused linear,
+ *       fused softmax cross-entropy, backward seeded with n) and plain SGD in place on the flat
+ *       parameter buffer ({@link EngineMlp});</li>
+ *   <li>the same MLP as a DL4J {@code MultiLayerNetwork} with the same starting weights,
+ *       {@code fit(DataSet)} on the same data;</li>
  *   <li>the sgemm rate of the MLP's shapes, in the same run, and the MLPs' achieved GFLOP/s as a
- *       fraction of it.</li>
+ *       fraction of it;</li>
+ *   <li>where Debian's {@code /usr/bin/python3} has torch, the same MLP in PyTorch
+ *       ({@code src/test/python/bench_torch_mlp.py}, {@link TorchPeer}) in a separate process run
+ *       between the engine's repeats, with the BLAS torch links to and with ND4J's OpenBLAS.</li>
  * </ol>
  * With {@code --profile}, also where the engine's MLP step time goes (phases, per-op forward,
  * per-node backward via gradient hooks, raw-ND4J alternatives for the hot spots, and two what-ifs:
@@ -50,10 +64,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Every timing is the median (and min; mean where GC matters) over several repeats after
  * warm-up; variants compared with each other run interleaved, repeat by repeat, so GC pauses and
- * machine drift hit them alike. FLOPs per MLP step count 2·n·in·out per matmul: 3 matmuls per layer
- * (forward, dx, dW), 2 for the first layer, whose input needs no gradient. The SGD update is one
- * BLAS axpy per parameter (W -= lr·∇W in place), then {@code zeroGrad()}. Threads are pinned to 1
- * (the env vars set by {@code jobs/bench-engine}, and the ND4J/BLAS setters here as well).
+ * machine drift hit them alike (PyTorch, another process, runs between the first and second halves
+ * of the engine's and DL4J's repeats instead). FLOPs per MLP step count 2·n·in·out per matmul:
+ * 3 matmuls per layer (forward, dx, dW), 2 for the first layer, whose input needs no gradient.
+ * Threads are pinned to 1 (the env vars set by {@code jobs/bench-engine}, and the ND4J/BLAS setters
+ * here as well; {@code torch.set_num_threads(1)} in the PyTorch peer).
  */
 public final class EngineBenchmark {
     private static final DataType F32 = DataType.FLOAT;
@@ -65,6 +80,7 @@ public final class EngineBenchmark {
     private static final double LR = 0.01;
 
     private final boolean quick;
+    private TorchPeer torchPeer;   // null with --no-torch
     private final Map<String, Object> json = new LinkedHashMap<>();
     private final List<String[]> table = new ArrayList<>();
 
@@ -76,22 +92,28 @@ public final class EngineBenchmark {
         String jsonPath = null;
         boolean profile = false;
         boolean quick = false;
+        boolean torch = true;
+        String usage = "[--json PATH] [--profile] [--quick] [--no-torch]";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--json": jsonPath = args[++i]; break;
                 case "--profile": profile = true; break;
                 case "--quick": quick = true; break;
+                case "--no-torch": torch = false; break;
                 case "-h": case "--help":
-                    System.out.println("usage: EngineBenchmark [--json PATH] [--profile] [--quick]");
+                    System.out.println("usage: EngineBenchmark " + usage);
                     return;
                 default:
-                    throw new IllegalArgumentException("unknown argument " + args[i]
-                            + " (usage: [--json PATH] [--profile] [--quick])");
+                    throw new IllegalArgumentException("unknown argument " + args[i] + " (usage: " + usage + ")");
             }
         }
         EngineBenchmark b = new EngineBenchmark(quick);
         long t0 = System.nanoTime();
         b.environment();
+        if (torch) {
+            b.torchPeer = TorchPeer.detect();   // after ND4J has loaded its BLAS: it looks for that library
+        }
+        b.describePeers();
         b.perOp();
         settle();
         Map<Integer, Double> gemmFloor = new LinkedHashMap<>();
@@ -163,6 +185,30 @@ public final class EngineBenchmark {
                     + " through the ND4J API (run via jobs/bench-engine to set it properly)");
         }
         System.out.println();
+    }
+
+    private void describePeers() {
+        String engine = "b. the engine's step is the production path: Model.build(ModelSpec.mlp(784, [256, 128], 10,"
+                + " relu)) + Objective.accumulateGradient (softmax cross-entropy, backward seeded with n) + SGD on"
+                + " the flat parameter buffer (one axpy, zeroGrad); DL4J starts from the same weights.";
+        String torch;
+        if (torchPeer == null) {
+            torch = "e. PyTorch: skipped (--no-torch).";
+        } else if (!torchPeer.available()) {
+            torch = "e. PyTorch: not run: " + torchPeer.whyUnavailable() + ".";
+        } else {
+            torch = "e. PyTorch (" + TorchPeer.PYTHON + " bench_torch_mlp.py, 1 thread) runs in a separate process,"
+                    + " between the first and second halves of the engine/DL4J repeats: not interleaved repeat by"
+                    + " repeat. Once with the system libblas.so.3 torch links to, once with ND4J's own OpenBLAS"
+                    + " preloaded (" + (torchPeer.openBlas() == null ? "not found" : torchPeer.openBlas()) + ").";
+        }
+        System.out.println(engine);
+        System.out.println(torch);
+        System.out.println();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("engine", engine);
+        m.put("pytorch", torch);
+        json.put("peers", m);
     }
 
     // ------------------------------------------------------------------ timing
@@ -318,6 +364,11 @@ public final class EngineBenchmark {
     /** Runs the variants round-robin (so GC and drift hit all alike); each repeat's ns / perRep. */
     private static Map<String, Timing> interleaved(Map<String, LongSupplier> variants, int warm, int reps,
                                                    double perRep) {
+        return timings(interleavedNs(variants, warm, reps, perRep));
+    }
+
+    private static Map<String, double[]> interleavedNs(Map<String, LongSupplier> variants, int warm, int reps,
+                                                       double perRep) {
         for (int i = 0; i < warm; i++) {
             for (LongSupplier s : variants.values()) {
                 s.getAsLong();
@@ -332,9 +383,22 @@ public final class EngineBenchmark {
                 ns.get(e.getKey())[i] = e.getValue().getAsLong() / perRep;
             }
         }
+        return ns;
+    }
+
+    /** The timings of each variant's repeats, the repeats of all {@code parts} together. */
+    @SafeVarargs
+    private static Map<String, Timing> timings(Map<String, double[]>... parts) {
         Map<String, Timing> out = new LinkedHashMap<>();
-        for (Map.Entry<String, double[]> e : ns.entrySet()) {
-            out.put(e.getKey(), Timing.of(e.getValue()));
+        for (String k : parts[0].keySet()) {
+            double[] all = new double[0];
+            for (Map<String, double[]> p : parts) {
+                double[] a = p.get(k);
+                int at = all.length;
+                all = Arrays.copyOf(all, at + a.length);
+                System.arraycopy(a, 0, all, at, a.length);
+            }
+            out.put(k, Timing.of(all));
         }
         return out;
     }
@@ -436,57 +500,59 @@ public final class EngineBenchmark {
         return Nd4j.create(v, new long[] {fanIn, fanOut}, 'c');
     }
 
-    /** W -= lr·g in place: one BLAS axpy where both are contiguous in the same order, else muli + subi. */
-    static void sgdUpdate(INDArray w, INDArray g) {
-        if (w.ordering() == g.ordering() && !w.isView() && !g.isView() && w.length() == g.length()) {
-            Nd4j.getBlasWrapper().level1().axpy(g.length(), -LR, g, w);
-        } else {
-            w.subi(g.mul(LR));
-        }
-    }
-
-    /** The engine's MLP: parameters, data and one training step. */
+    /**
+     * The engine's MLP on the production path: {@link Model#build} of {@code ModelSpec.mlp(784,
+     * [256, 128], 10, "relu")} (He-initialised weights, zero biases, all views into one flat
+     * buffer), {@link Objective#accumulateGradient} with {@link SoftmaxCrossEntropyLoss} (forward,
+     * loss, backward seeded with n, so n·∇(mean loss) lands in the flat gradient buffer), then plain
+     * SGD on the flat buffers: θ −= (lr/n)·g in one BLAS axpy, and {@code zeroGrad()}.
+     */
     static final class EngineMlp {
-        final Tensor w1, b1, w2, b2, w3, b3;
+        final Model model;
+        final Objective objective;
+        final Parameters parameters;
+        final Tensor w1, b1, w2, b2, w3, b3;   // views into the flat buffer, layer order
         final Tensor[] params;
-        final Tensor x;
+        final INDArray x;
         final int[] labels;
+        final Targets targets;
 
         EngineMlp(int batch) {
-            SplittableRandom rng = new SplittableRandom(SEED);
-            w1 = Tensor.of(he(rng, IN, H1)).requiresGrad(true);
-            w2 = Tensor.of(he(rng, H1, H2)).requiresGrad(true);
-            w3 = Tensor.of(he(rng, H2, OUT)).requiresGrad(true);
-            b1 = Tensor.zeros(F32, H1).requiresGrad(true);
-            b2 = Tensor.zeros(F32, H2).requiresGrad(true);
-            b3 = Tensor.zeros(F32, OUT).requiresGrad(true);
-            params = new Tensor[] {w1, b1, w2, b2, w3, b3};
+            model = Model.build(ModelSpec.mlp(IN, new int[] {H1, H2}, OUT, "relu"), F32, SEED);
+            objective = new Objective(model, new SoftmaxCrossEntropyLoss(), null);
+            parameters = model.parameters();
+            List<Parameters.Entry> en = parameters.entries();   // weight, bias of each linear layer
+            params = new Tensor[en.size()];
+            for (int i = 0; i < params.length; i++) {
+                params[i] = en.get(i).tensor();
+            }
+            w1 = params[0]; b1 = params[1]; w2 = params[2]; b2 = params[3]; w3 = params[4]; b3 = params[5];
             SplittableRandom data = new SplittableRandom(SEED + batch);
-            x = Tensor.of(uniform(data, new long[] {batch, IN}, 0, 1));
+            x = uniform(data, new long[] {batch, IN}, 0, 1);
             labels = new int[batch];
             for (int i = 0; i < batch; i++) {
                 labels[i] = data.nextInt(OUT);
             }
+            targets = Targets.labels(labels);
         }
 
-        Tensor loss() {
-            Tensor h1 = Tensor.linear(x, w1, b1).relu();
-            Tensor h2 = Tensor.linear(h1, w2, b2).relu();
-            return Tensor.softmaxCrossEntropy(Tensor.linear(h2, w3, b3), labels);
-        }
-
-        void sgd() {
-            for (Tensor p : params) {
-                sgdUpdate(p.value(), p.grad().value());
-                p.zeroGrad();
-            }
-        }
-
+        /** One training step; the batch's mean loss before it. */
         double step() {
-            Tensor loss = loss();
-            loss.backward();
+            // no dropout in this model: the training mode's seed draws nothing
+            double lossSum = objective.accumulateGradient(x, targets, Mode.train(SEED));
             sgd();
-            return loss.item();
+            return lossSum / labels.length;
+        }
+
+        /** θ −= (lr/n)·g over the flat buffers (g holds n·∇ mean loss), then g = 0. */
+        void sgd() {
+            Nd4j.getBlasWrapper().level1().axpy(parameters.size(), -LR / labels.length, parameters.grads(),
+                    parameters.values());
+            parameters.zeroGrad();
+        }
+
+        double meanLoss() {
+            return objective.evaluate(x, targets).meanLoss();
         }
 
         INDArray onehot() {
@@ -512,7 +578,8 @@ public final class EngineBenchmark {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        // same starting point as the engine (both are He-initialised anyway)
+        // the engine's starting point (setParam assigns by logical index: our 'c' [in, out] weights
+        // land right in DL4J's 'f' views; DL4J's biases are [1, out])
         Tensor[] p = same.params;
         for (int l = 0; l < 3; l++) {
             net.setParam(l + "_W", p[2 * l].value());
@@ -531,11 +598,8 @@ public final class EngineBenchmark {
         // engine
         EngineMlp e = new EngineMlp(batch);
         MultiLayerNetwork net = dl4j(e);
-        DataSet ds = new DataSet(e.x.value(), e.onehot());
-        double engineLoss0;
-        try (GradMode.Scope off = GradMode.noGrad()) {
-            engineLoss0 = e.loss().item();
-        }
+        DataSet ds = new DataSet(e.x, e.onehot());
+        double engineLoss0 = e.meanLoss();
         double dl4jLoss0 = net.score(ds);
         double first = e.step();
         for (int i = 0; i < warm; i++) {
@@ -580,7 +644,10 @@ public final class EngineBenchmark {
             }
             return (System.nanoTime() - s) / steps;
         });
-        Map<String, Timing> r = interleaved(v, 0, reps, 1);
+        // PyTorch (a separate process) runs between the two halves of the engine/DL4J repeats
+        Map<String, double[]> before = interleavedNs(v, 0, (reps + 1) / 2, 1);
+        Map<String, Object> torch = torch(batch);
+        Map<String, Timing> r = timings(before, interleavedNs(v, 1, reps / 2, 1));   // one warm round again
         Timing te = r.get("engine");
         Timing td = r.get("dl4j");
         double sideBySideGemmNs = r.get("gemms").medianNs();
@@ -591,7 +658,7 @@ public final class EngineBenchmark {
             double sps = batch / (t.medianNs() / 1e9);
             double gf = flops / t.medianNs();
             row((String) o[2] + " batch " + batch, o[0].equals("engine")
-                            ? "engine fwd+bwd+SGD step" : "MultiLayerNetwork.fit(DataSet)",
+                            ? "engine step: Objective.accumulateGradient + flat SGD" : "MultiLayerNetwork.fit(DataSet)",
                     String.format(Locale.ROOT, "%8.0f samples/s (best %.0f)", sps, batch / (t.minNs() / 1e9)),
                     String.format(Locale.ROOT, "%.2f ms/step, %.1f GFLOP/s = %.0f%% of the sgemm peak, %.0f%% of"
                                     + " the same gemms timed alongside",
@@ -616,7 +683,70 @@ public final class EngineBenchmark {
         j.put("engine_loss_first_step", first);
         j.put("engine_loss_last_step", last);
         j.put("flops_per_step", flops);
+        torchRows(batch, te, torch);
+        j.put("pytorch", torch);
         json.put("mlp_batch_" + batch, j);
+    }
+
+    /**
+     * The PyTorch peer at this batch, as installed (system BLAS) and with ND4J's own OpenBLAS
+     * preloaded: label → the script's JSON, or {"error": why}.
+     */
+    private Map<String, Object> torch(int batch) {
+        Map<String, Object> runs = new LinkedHashMap<>();
+        if (torchPeer == null || !torchPeer.available()) {
+            return runs;
+        }
+        for (boolean nd4jBlas : new boolean[] {false, true}) {
+            String label = nd4jBlas ? "nd4j_openblas" : "system_blas";
+            if (nd4jBlas && torchPeer.openBlas() == null) {
+                runs.put(label, Map.of("error", "no libopenblas found in this JVM's /proc/self/maps"));
+                continue;
+            }
+            try {
+                runs.put(label, torchPeer.run(batch, quick, nd4jBlas));
+            } catch (IOException | RuntimeException ex) {
+                runs.put(label, Map.of("error", String.valueOf(ex.getMessage())));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                runs.put(label, Map.of("error", "interrupted"));
+            }
+        }
+        return runs;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void torchRows(int batch, Timing engine, Map<String, Object> runs) {
+        String section = "e. PyTorch batch " + batch;
+        if (torchPeer == null) {
+            row(section, "not run", "-", "--no-torch");
+            return;
+        }
+        if (!torchPeer.available()) {
+            row(section, "not run", "-", torchPeer.whyUnavailable());
+            return;
+        }
+        for (Map.Entry<String, Object> e : runs.entrySet()) {
+            Map<String, Object> run = (Map<String, Object>) e.getValue();
+            String blas = e.getKey().equals("system_blas") ? "system libblas" : "ND4J's OpenBLAS preloaded";
+            if (run.containsKey("error")) {
+                row(section, "torch step, " + blas, "failed", String.valueOf(run.get("error")));
+                continue;
+            }
+            Map<String, Object> t = TorchPeer.result(run);
+            double ms = ((Number) t.get("median_ms_per_step")).doubleValue();
+            double best = ((Number) t.get("min_ms_per_step")).doubleValue();
+            double ratio = ms * 1e6 / engine.medianNs();
+            row(section, "torch " + run.get("torch") + " step, " + blas, String.format(Locale.ROOT,
+                    "%8.0f samples/s (best %.0f)", batch / (ms / 1e3), batch / (best / 1e3)),
+                    String.format(Locale.ROOT, "%.2f ms/step; its sgemm %.1f GFLOP/s; loss %.4f -> %.4f",
+                            ms, ((Number) run.get("sgemm_gflops_peak")).doubleValue(),
+                            ((Number) t.get("loss_first_step")).doubleValue(),
+                            ((Number) t.get("loss_last_step")).doubleValue()));
+            row(section, "engine / PyTorch (" + blas + ")", String.format(Locale.ROOT, "%8.2fx", ratio),
+                    "engine median vs torch median; torch in a separate process, between the engine's repeats");
+            run.put("engine_over_pytorch_throughput", ratio);
+        }
     }
 
     private static int stepsPerRep(LongSupplier step, double seconds) {
@@ -656,8 +786,9 @@ public final class EngineBenchmark {
     private void profile(int batch) {
         int warm = 15;
         int steps = batch <= 128 ? 60 : 25;
-        System.out.printf(Locale.ROOT, "%n==== profile: engine MLP step, batch %d (median over %d steps) ====%n",
-                batch, steps);
+        System.out.printf(Locale.ROOT, "%n==== profile: engine MLP step, batch %d (median over %d steps) ====%n"
+                + "(the ops Model.forward, SoftmaxCrossEntropyLoss and Objective run, written out one by one to time"
+                + " them; backward seeded with n; SGD and zeroGrad on the flat buffers)%n", batch, steps);
         Map<String, Object> j = new LinkedHashMap<>();
         EngineMlp e = new EngineMlp(batch);
         for (int i = 0; i < warm; i++) {
@@ -667,7 +798,7 @@ public final class EngineBenchmark {
         // phases and forward ops
         String[] fwdNames = {"linear1 (784->256)", "relu1", "linear2 (256->128)", "relu2", "linear3 (128->10)",
             "softmaxCrossEntropy"};
-        String[] phaseNames = {"forward (recorded)", "backward", "sgd update", "zeroGrad"};
+        String[] phaseNames = {"forward (recorded)", "backward", "sgd update (flat axpy)", "zeroGrad (flat)"};
         double[][] fwd = new double[fwdNames.length][steps];
         double[][] phase = new double[phaseNames.length][steps];
         Map<String, double[]> bwd = new LinkedHashMap<>();
@@ -679,10 +810,12 @@ public final class EngineBenchmark {
             String name = leafNames[p];
             leafHooks.add(e.params[p].registerHook(g -> { marks.add(new Object[] {name, System.nanoTime()}); return null; }));
         }
+        Tensor x = Tensor.of(e.x);
+        Tensor seed = Tensor.scalar(F32, batch);
         for (int s = 0; s < steps; s++) {
             marks.clear();
             long t0 = System.nanoTime();
-            Tensor z1 = Tensor.linear(e.x, e.w1, e.b1);
+            Tensor z1 = Tensor.linear(x, e.w1, e.b1);
             long t1 = System.nanoTime();
             Tensor h1 = z1.relu();
             long t2 = System.nanoTime();
@@ -705,15 +838,12 @@ public final class EngineBenchmark {
                 ((Tensor) h[0]).registerHook(g -> { marks.add(new Object[] {name, System.nanoTime()}); return null; });
             }
             long b0 = System.nanoTime();
-            loss.backward();
+            loss.backward(seed);
             long b1 = System.nanoTime();
-            for (Tensor p : e.params) {
-                sgdUpdate(p.value(), p.grad().value());
-            }
+            Nd4j.getBlasWrapper().level1().axpy(e.parameters.size(), -LR / batch, e.parameters.grads(),
+                    e.parameters.values());
             long b2 = System.nanoTime();
-            for (Tensor p : e.params) {
-                p.zeroGrad();
-            }
+            e.parameters.zeroGrad();
             long b3 = System.nanoTime();
             phase[0][s] = t6 - t0;
             phase[1][s] = b1 - b0;
@@ -780,7 +910,7 @@ public final class EngineBenchmark {
         int reps = 21;
         int inner = batch <= 128 ? 10 : 4;
         SplittableRandom rng = new SplittableRandom(SEED + 7);
-        INDArray x = e.x.value();
+        INDArray x = e.x;
         INDArray w1 = e.w1.value();
         INDArray w2 = e.w2.value();
         INDArray b1 = e.b1.value();
@@ -797,6 +927,8 @@ public final class EngineBenchmark {
         INDArray db = Nd4j.createUninitialized(F32, 1, H1);
         INDArray wTmp = w2.dup();
         INDArray gradW = acc.dup();
+        INDArray flatW = e.parameters.values().dup();
+        INDArray flatG = e.parameters.grads().dup();
         INDArray logits = uniform(rng, new long[] {batch, OUT}, -1, 1);
         int[] labels = e.labels;
 
@@ -825,9 +957,10 @@ public final class EngineBenchmark {
         v.put("  alt: step into preallocated mask + muli", loop(inner,
                 () -> gTmp.muli(Nd4j.exec(new Step(a1, mask)))));
         v.put("W2 .grad.addi(dW) (storeGrad)", loop(inner, () -> acc.addi(gw)));
-        v.put("W2 zeroGrad: assign(0)", loop(inner, () -> acc.assign(0)));
-        v.put("W2 sgd as g.muli(lr); W.subi(g)", loop(inner, () -> wTmp.subi(gradW.muli(1.0))));
-        v.put("  alt: axpy(-lr, g, W)", loop(inner,
+        v.put("zeroGrad now: flat grads.assign(0), all parameters", loop(inner, () -> flatG.assign(0)));
+        v.put("sgd now: one axpy(-lr/n, g, θ) on the flat buffers", loop(inner,
+                () -> Nd4j.getBlasWrapper().level1().axpy(flatG.length(), -1e-9, flatG, flatW)));
+        v.put("  for scale: W2 alone, axpy(-lr, g, W)", loop(inner,
                 () -> Nd4j.getBlasWrapper().level1().axpy(gradW.length(), -1e-9, gradW, wTmp)));
         v.put("sce now: engine fwd+bwd of softmaxCrossEntropy alone", loop(inner, () -> {
             Tensor z = Tensor.of(logits).requiresGrad(true);
@@ -910,7 +1043,7 @@ public final class EngineBenchmark {
         int[] closedPerStep = {0};
         LongSupplier closingStep = () -> {
             EngineMlp e = closing;
-            Tensor z1 = Tensor.linear(e.x, e.w1, e.b1);
+            Tensor z1 = Tensor.linear(Tensor.of(e.x), e.w1, e.b1);
             Tensor h1 = z1.relu();
             Tensor z2 = Tensor.linear(h1, e.w2, e.b2);
             Tensor h2 = z2.relu();
@@ -920,7 +1053,7 @@ public final class EngineBenchmark {
             for (int i = 0; i < 5; i++) {
                 acts[i].registerHook(g -> { flowing.add(g.value()); return null; });
             }
-            loss.backward();
+            loss.backward(Tensor.scalar(F32, batch));
             e.sgd();
             int c = 0;
             for (Tensor t : acts) {
@@ -1010,10 +1143,10 @@ public final class EngineBenchmark {
         HandMlp(int batch) {
             EngineMlp e = new EngineMlp(batch);   // same initial values and data
             n = batch;
-            w1 = e.w1.value(); w2 = e.w2.value(); w3 = e.w3.value();
+            w1 = e.w1.value().dup('c'); w2 = e.w2.value().dup('c'); w3 = e.w3.value().dup('c');
             b1 = e.b1.value().reshape(1, H1).dup(); b2 = e.b2.value().reshape(1, H2).dup();
             b3 = e.b3.value().reshape(1, OUT).dup();
-            x = e.x.value();
+            x = e.x;
             labels = e.labels;
             z1 = Nd4j.createUninitialized(F32, batch, H1);
             z2 = Nd4j.createUninitialized(F32, batch, H2);
