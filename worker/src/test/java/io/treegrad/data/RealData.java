@@ -10,10 +10,10 @@ import java.nio.file.Path;
  * {@code TREEGRAD_DATA}, else {@code <repo>/data}, the folder jobs/fetch-datasets fills. A missing
  * file fails the test (it is not skipped): the build runs the fetch script before the tests.
  */
-final class RealData {
+public final class RealData {
     private RealData() {}
 
-    static Path dir() {
+    public static Path dir() {
         String configured = System.getProperty("treegrad.data");
         if (configured == null || configured.isBlank()) {
             configured = System.getenv("TREEGRAD_DATA");
@@ -25,7 +25,7 @@ final class RealData {
     }
 
     /** The file {@code relative} under the data folder; fails the test if it is not there. */
-    static Path file(String relative) {
+    public static Path file(String relative) {
         Path f = dir().resolve(relative);
         if (!Files.isRegularFile(f)) {
             fail("real dataset file " + f + " is missing: run jobs/fetch-datasets (from the repository root; "
@@ -36,7 +36,7 @@ final class RealData {
     }
 
     /** The nearest folder at or above the working directory (worker/ under surefire) with jobs/fetch-datasets. */
-    static Path repoRoot() {
+    public static Path repoRoot() {
         Path start = Path.of(System.getProperty("user.dir")).toAbsolutePath();
         for (Path p = start; p != null; p = p.getParent()) {
             if (Files.isRegularFile(p.resolve("jobs/fetch-datasets")) && Files.isRegularFile(p.resolve("pom.xml"))) {

@@ -1,0 +1,44 @@
+package io.treegrad.train;
+
+import io.treegrad.data.Batch;
+import io.treegrad.data.Dataset;
+import io.treegrad.data.Minibatcher;
+import io.treegrad.data.NdBatch;
+import io.treegrad.loss.Targets;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Loss and accuracy (classification) or RMSE (regression) of a model over a whole dataset. */
+public final class Evaluator {
+    private Evaluator() {}
+
+    public static Evaluation evaluate(Objective objective, Dataset data, int batchSize) {
+        var type = objective.model().parameters().dataType();
+        Minibatcher batches = new Minibatcher(data, Math.min(batchSize, data.numRows()), 0);
+        Batch batch = batches.newBatch();
+        NdBatch arrays = new NdBatch(batches);
+        boolean classes = data.labelKind() == Dataset.LabelKind.CLASSES;
+        double lossSum = 0;
+        double squaredErrors = 0;
+        long correct = 0;
+        for (int i = 0; i < batches.numBatches(); i++) {
+            arrays.load(batches.fill(batch, 0, i));
+            Targets targets = Trainer.targets(arrays, type);
+            Objective.BatchEvaluation e = objective.evaluate(Trainer.as(arrays.features(), type), targets);
+            int n = arrays.size();
+            lossSum += e.meanLoss() * n;
+            if (classes) {
+                INDArray predicted = e.outputs().argMax(1);
+                int[] labels = arrays.labels();
+                for (int r = 0; r < n; r++) {
+                    correct += predicted.getLong(r) == labels[r] ? 1 : 0;
+                }
+            } else {
+                INDArray diff = e.outputs().sub(targets.values());
+                squaredErrors += diff.mul(diff).sumNumber().doubleValue();
+            }
+        }
+        long n = data.numRows();
+        return new Evaluation(n, lossSum / n, classes ? (double) correct / n : Double.NaN,
+                classes ? Double.NaN : Math.sqrt(squaredErrors / n));
+    }
+}
