@@ -1,0 +1,59 @@
+package io.treegrad.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.treegrad.autodiff.Tensor;
+import io.treegrad.loss.L2Penalty;
+import io.treegrad.loss.SoftmaxCrossEntropyLoss;
+import io.treegrad.loss.Targets;
+import io.treegrad.nn.LayerSpec;
+import io.treegrad.nn.Mode;
+import io.treegrad.nn.Model;
+import io.treegrad.nn.ModelSpec;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class ObjectiveTest {
+    private static final ModelSpec SPEC = new ModelSpec(12, List.of(LayerSpec.linear(16), LayerSpec.activation("relu"),
+            LayerSpec.dropout(0.25), LayerSpec.linear(5)));
+    private static final int[] LABELS = {0, 4, 1, 3, 2, 2, 0, 1};
+
+    /** The workspace step computes what the plain engine computes outside any workspace. */
+    @Test
+    void stepGradientEqualsThePlainEngineGradient() {
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 8, 12);
+        Model a = Model.build(SPEC, DataType.DOUBLE, 3);
+        double loss = new Objective(a, new SoftmaxCrossEntropyLoss(), new L2Penalty(0.01))
+                .accumulateGradient(x, Targets.labels(LABELS), Mode.train(77));
+
+        Model b = Model.build(SPEC, DataType.DOUBLE, 3);
+        Tensor plain = Tensor.softmaxCrossEntropy(b.forward(Tensor.of(x), Mode.train(77)), LABELS)
+                .add(new L2Penalty(0.01).of(b.weights()));
+        plain.backward(Tensor.scalar(DataType.DOUBLE, 8));
+
+        assertEquals(plain.item() * 8, loss, 1e-12);
+        assertArrayEquals(b.parameters().grads().toDoubleVector(), a.parameters().grads().toDoubleVector(), 0);
+    }
+
+    @Test
+    void stepsReuseOneWorkspaceBlock() {
+        Model m = Model.build(SPEC, DataType.FLOAT, 3);
+        Objective objective = new Objective(m, new SoftmaxCrossEntropyLoss(), null);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 12);
+        long[] sizes = new long[4];
+        for (int i = 0; i < sizes.length; i++) {
+            objective.accumulateGradient(x, Targets.labels(LABELS), Mode.train(i));
+            MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread("treegrad-step");
+            sizes[i] = ws.getCurrentSize();
+        }
+        assertTrue(sizes[1] > 0, "the workspace learned its size on the first step");
+        assertEquals(sizes[1], sizes[3], "no growth after the first steps: " + java.util.Arrays.toString(sizes));
+        assertTrue(m.parameters().grads().amaxNumber().doubleValue() > 0, "the gradient escaped into the flat buffer");
+    }
+}
