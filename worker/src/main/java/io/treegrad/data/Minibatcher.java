@@ -1,5 +1,7 @@
 package io.treegrad.data;
 
+import io.treegrad.util.SplitMix64;
+
 /**
  * The minibatches of one partition's {@link Dataset}: each epoch visits every record exactly
  * once, in an order shuffled by a permutation that is a pure function of {@code (seed, epoch)},
@@ -135,7 +137,7 @@ public final class Minibatcher {
         }
         long state = mix(seed ^ mix(epoch + 0x632BE59BD9B4E019L));
         for (int i = n - 1; i > 0; i--) {
-            state += GOLDEN;
+            state += SplitMix64.GOLDEN;
             long bits = mix(state) >>> 32;
             int j = (int) ((bits * (i + 1)) >>> 32);
             int t = p[i];
@@ -145,13 +147,8 @@ public final class Minibatcher {
         return p;
     }
 
-    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
-
-    /** SplitMix64's output function (Steele, Lea and Flood 2014). */
     private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.mix(z);
     }
 
     private void checkIndex(int index) {

@@ -12,11 +12,8 @@ public record Mode(boolean training, long seed) {
         return new Mode(true, seed);
     }
 
-    /** An independent seed for one layer of this pass (SplitMix64 of the pass seed and the layer). */
+    /** An independent seed for one layer of this pass. */
     public long seedFor(int layer) {
-        long z = seed + 0x9E3779B97F4A7C15L * (layer + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return io.treegrad.util.SplitMix64.derive(seed, layer);
     }
 }

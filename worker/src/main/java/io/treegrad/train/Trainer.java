@@ -8,6 +8,7 @@ import io.treegrad.loss.Targets;
 import io.treegrad.nn.Mode;
 import io.treegrad.nn.Parameters;
 import io.treegrad.optim.Optimizer;
+import io.treegrad.util.SplitMix64;
 import java.util.ArrayList;
 import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -97,11 +98,8 @@ public final class Trainer {
         return b.targets() == null ? Targets.labels(b.labels()) : Targets.values(as(b.targets(), type));
     }
 
-    /** The seed of one step's randomness (dropout): SplitMix64 of (run seed, step). */
+    /** The seed of one step's randomness (dropout). */
     static long stepSeed(long seed, long step) {
-        long z = seed + 0x9E3779B97F4A7C15L * (step + 1);
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        return SplitMix64.derive(seed, step);
     }
 }
