@@ -12,6 +12,17 @@ import java.util.List;
 final class Check {
     private final List<String> problems = new ArrayList<>();
 
+    /** " (only by a, b)": the types whose fields include {@code field}, for a field a type does not use. */
+    static String usedBy(String field, List<String> types, java.util.Map<String, List<String>> fields) {
+        List<String> users = new ArrayList<>();
+        for (String t : types) {
+            if (fields.get(t).contains(field)) {
+                users.add(t);
+            }
+        }
+        return " (only by " + String.join(", ", users) + ")";
+    }
+
     Check positive(String field, double v) {
         if (finite(field, v) && !(v > 0)) {
             fail(field, "must be > 0, got " + v);

@@ -225,12 +225,6 @@ public record OptimizerSpec(String type, Double lr, Double momentum, Boolean nes
     }
 
     private static String usedBy(String field) {
-        List<String> users = new ArrayList<>();
-        for (String t : TYPES) {
-            if (FIELDS.get(t).contains(field)) {
-                users.add(t);
-            }
-        }
-        return " (only by " + String.join(", ", users) + ")";
+        return Check.usedBy(field, TYPES, FIELDS);
     }
 }

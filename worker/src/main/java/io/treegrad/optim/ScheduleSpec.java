@@ -144,12 +144,6 @@ public record ScheduleSpec(String type, Long stepSize, Double gamma, Double deca
     }
 
     private static String usedBy(String field) {
-        List<String> users = new ArrayList<>();
-        for (String t : TYPES) {
-            if (FIELDS.get(t).contains(field)) {
-                users.add(t);
-            }
-        }
-        return " (only by " + String.join(", ", users) + ")";
+        return Check.usedBy(field, TYPES, FIELDS);
     }
 }
