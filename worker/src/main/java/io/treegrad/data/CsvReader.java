@@ -1,14 +1,11 @@
 package io.treegrad.data;
 
 import java.io.BufferedReader;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.zip.ZipException;
 
 /**
  * Delimited text (CSV, TSV, whitespace-separated), plain or gzip, into a {@link Dataset}: one
@@ -27,7 +24,7 @@ import java.util.zip.ZipException;
  * counted in {@link ReadReport#blankLinesIgnored()}. Line numbers in messages are 1-based and
  * count every line of the input, skipped ones included.
  */
-public final class CsvReader {
+public final class CsvReader extends LineReader {
     private final char delimiter;
     private final boolean whitespace;
     private final boolean header;
@@ -128,22 +125,8 @@ public final class CsvReader {
         }
     }
 
-    public ReadResult read(Path file) throws IOException {
-        try (InputStream in = Sources.open(file)) {
-            return read(in, Sources.name(file));
-        }
-    }
-
-    /** Reads {@code in} to its end (gzip or plain); {@code source} names it in messages. */
-    public ReadResult read(InputStream in, String source) throws IOException {
-        try {
-            return parse(Sources.lines(in), source);
-        } catch (ZipException | EOFException e) {
-            throw Sources.corrupt(source, e);
-        }
-    }
-
-    private ReadResult parse(BufferedReader reader, String source) throws IOException {
+    @Override
+    ReadResult parse(BufferedReader reader, String source) throws IOException {
         BadRecords bad = new BadRecords(source, policy, "line");
         LabelSink sink = new LabelSink(labels);
         boolean hasLabel = labels.kind() != LabelSpec.Kind.NONE;

@@ -1,12 +1,8 @@
 package io.treegrad.data;
 
 import java.io.BufferedReader;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.ZipException;
 
 /**
  * LibSVM / SVMlight sparse text, plain or gzip: {@code label index:value index:value ...} a line,
@@ -18,7 +14,7 @@ import java.util.zip.ZipException;
  * with {@link Dataset#classNames()} {@code ["-1", "1"]}. A {@code #} starts a comment to the end
  * of the line.
  */
-public final class LibSvmReader {
+public final class LibSvmReader extends LineReader {
     private final int numFeatures;
     private final LabelSpec labels;
     private final BadRecordPolicy policy;
@@ -67,21 +63,8 @@ public final class LibSvmReader {
         public LibSvmReader build() { return new LibSvmReader(this); }
     }
 
-    public ReadResult read(Path file) throws IOException {
-        try (InputStream in = Sources.open(file)) {
-            return read(in, Sources.name(file));
-        }
-    }
-
-    public ReadResult read(InputStream in, String source) throws IOException {
-        try {
-            return parse(Sources.lines(in), source);
-        } catch (ZipException | EOFException e) {
-            throw Sources.corrupt(source, e);
-        }
-    }
-
-    private ReadResult parse(BufferedReader reader, String source) throws IOException {
+    @Override
+    ReadResult parse(BufferedReader reader, String source) throws IOException {
         BadRecords bad = new BadRecords(source, policy, "line");
         LabelSink sink = new LabelSink(labels);
         // CSR: the pairs of record r are at rowStart[r] .. rowStart[r+1]-1
