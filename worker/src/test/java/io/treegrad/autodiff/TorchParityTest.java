@@ -6,22 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.treegrad.testing.Fixtures;
+
 import io.treegrad.autodiff.ops.LogSumExp;
 import io.treegrad.autodiff.ops.Max;
 import io.treegrad.autodiff.ops.Mean;
 import io.treegrad.autodiff.ops.Sum;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+
+
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
+
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Named;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -50,20 +51,13 @@ class TorchParityTest {
 
     static synchronized JsonNode fixtures() {
         if (doc == null) {
-            try (InputStream in = TorchParityTest.class.getResourceAsStream(FIXTURES)) {
-                assertNotNull(in, "missing test resource " + FIXTURES
-                        + ": run src/test/python/make_torch_fixtures.py");
-                doc = new ObjectMapper().readTree(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            doc = Fixtures.load(FIXTURES, "make_torch_fixtures.py");
         }
         return doc;
     }
 
     static Stream<Arguments> cases() {
-        return StreamSupport.stream(fixtures().get("cases").spliterator(), false)
-                .map(c -> Arguments.of(Named.of(c.get("name").asText(), c)));
+        return Fixtures.cases(fixtures());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -1,19 +1,20 @@
 package io.treegrad.optim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.treegrad.testing.Fixtures;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
+
 import java.io.UncheckedIOException;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
+
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Named;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -42,20 +43,13 @@ class OptimizerGoldenTest {
 
     static synchronized JsonNode fixtures() {
         if (doc == null) {
-            try (InputStream in = OptimizerGoldenTest.class.getResourceAsStream(FIXTURES)) {
-                assertNotNull(in, "missing test resource " + FIXTURES
-                        + ": run src/test/python/make_optim_fixtures.py");
-                doc = new ObjectMapper().readTree(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            doc = Fixtures.load(FIXTURES, "make_optim_fixtures.py");
         }
         return doc;
     }
 
     static Stream<Arguments> cases() {
-        return StreamSupport.stream(fixtures().get("cases").spliterator(), false)
-                .map(c -> Arguments.of(Named.of(c.get("name").asText(), c)));
+        return Fixtures.cases(fixtures());
     }
 
     /** The fixed quadratic of the fixtures. */
