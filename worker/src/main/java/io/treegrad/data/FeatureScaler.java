@@ -30,7 +30,7 @@ public final class FeatureScaler {
     public enum Method { DIVIDE, MIN_MAX, STANDARDIZE }
 
     /** The exported form: method name and the two arrays of length {@code numFeatures}. */
-    public record State(String method, float[] center, float[] divisor) {}
+    public record State(String method, float[] center, float[] divisor) implements java.io.Serializable {}
 
     private final Method method;
     private final float[] center;

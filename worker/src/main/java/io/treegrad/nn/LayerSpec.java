@@ -11,7 +11,7 @@ import java.util.Locale;
  * @param init {@code he}, {@code xavier} or {@code zeros} for linear layers; null: he before a
  *             ReLU-family activation, xavier otherwise
  */
-public record LayerSpec(String type, Integer units, Double rate, String init) {
+public record LayerSpec(String type, Integer units, Double rate, String init) implements java.io.Serializable {
     public LayerSpec {
         type = type == null ? null : type.trim().toLowerCase(Locale.ROOT);
     }

@@ -7,7 +7,7 @@ import java.util.List;
  * A model as plain data: the number of input features and the layers. Validated when made, with
  * errors that name the layer ({@code layers[2].units: must be >= 1, got 0}).
  */
-public record ModelSpec(int inputs, List<LayerSpec> layers) {
+public record ModelSpec(int inputs, List<LayerSpec> layers) implements java.io.Serializable {
     public ModelSpec {
         if (inputs < 1) {
             throw new IllegalArgumentException("inputs: must be >= 1, got " + inputs);

@@ -1,0 +1,93 @@
+package io.treegrad.driver.spark;
+
+import io.treegrad.data.BadRecordPolicy;
+import io.treegrad.data.CsvReader;
+import io.treegrad.data.IdxReader;
+import io.treegrad.data.LabelSpec;
+import io.treegrad.data.LibSvmReader;
+import io.treegrad.data.ReadResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.util.Locale;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Where a dataset is and how to parse it. Read on the executors through the Hadoop FileSystem of
+ * the path's scheme (file://, hdfs://, s3a://; a path without a scheme is the default FS).
+ *
+ * @param labels      idx: the labels file; csv regression: an optional separate targets file
+ * @param labelColumn csv: the label column's name or index (default: the last)
+ * @param regression  real-valued targets instead of class ids
+ */
+public record DataSource(String format, String path, String labels, String labelColumn, boolean header,
+                         String delimiter, int skipLines, int numFeatures, int numClasses, boolean regression,
+                         BadRecordPolicy policy) implements Serializable {
+
+    public static DataSource idx(String images, String labels, int numClasses) {
+        return new DataSource("idx", images, labels, null, false, null, 0, 0, numClasses, false, BadRecordPolicy.FAIL);
+    }
+
+    public static DataSource csv(String path, int numClasses) {
+        return new DataSource("csv", path, null, null, false, null, 0, 0, numClasses, false, BadRecordPolicy.FAIL);
+    }
+
+    /** Reads the whole dataset (runs on an executor, or anywhere with the FS configuration). */
+    public ReadResult read() throws IOException {
+        Configuration conf = new Configuration();
+        switch (format.toLowerCase(Locale.ROOT)) {
+            case "idx" -> {
+                try (InputStream images = open(path, conf); InputStream lab = open(labels, conf)) {
+                    IdxReader r = numClasses > 0 ? IdxReader.withClasses(numClasses) : IdxReader.defaults();
+                    return r.policy(policy).read(images, path, lab, labels);
+                }
+            }
+            case "csv" -> {
+                CsvReader.Builder b = CsvReader.builder().header(header).skipLines(skipLines).policy(policy)
+                        .labels(regression ? LabelSpec.regression()
+                                : numClasses > 0 ? LabelSpec.classIds(numClasses) : LabelSpec.classIds());
+                if (delimiter != null && delimiter.equals("whitespace")) {
+                    b.whitespaceDelimited();
+                } else if (delimiter != null && !delimiter.isEmpty()) {
+                    b.delimiter(delimiter.charAt(0));
+                }
+                if (labelColumn != null) {
+                    if (labelColumn.matches("-?\\d+")) {
+                        b.labelColumn(Integer.parseInt(labelColumn));
+                    } else {
+                        b.labelColumn(labelColumn);
+                    }
+                }
+                try (InputStream in = open(path, conf)) {
+                    return b.build().read(in, path);
+                }
+            }
+            case "libsvm" -> {
+                LibSvmReader.Builder b = LibSvmReader.builder().policy(policy)
+                        .labels(regression ? LabelSpec.regression() : LabelSpec.mapped());
+                if (numFeatures > 0) {
+                    b.numFeatures(numFeatures);
+                }
+                try (InputStream in = open(path, conf)) {
+                    return b.build().read(in, path);
+                }
+            }
+            default -> throw new IllegalArgumentException("data format '" + format
+                    + "' is not supported: expected idx, csv or libsvm");
+        }
+    }
+
+    private static InputStream open(String uri, Configuration conf) throws IOException {
+        if (uri == null) {
+            throw new IOException("no path given");
+        }
+        Path p = new Path(uri);
+        FileSystem fs = p.getFileSystem(conf);
+        if (!fs.exists(p)) {
+            throw new java.io.FileNotFoundException(uri + ": no such file");
+        }
+        return fs.open(p);
+    }
+}

@@ -1,0 +1,28 @@
+package io.treegrad.driver.spark;
+
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** The Spark session treegrad runs in: embedded {@code local[*]} unless spark-submit set a master. */
+public final class Sessions {
+    private Sessions() {}
+
+    /**
+     * Kryo with required registration (our registrator names every class we ship), one OpenMP
+     * thread per executor (parallelism comes from tasks), and the caller's extra settings last.
+     */
+    public static SparkSession create(String appName, Map<String, String> extra) {
+        SparkConf conf = new SparkConf(true).setAppName(appName);   // picks up spark-submit's spark.* properties
+        if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        conf.set("spark.kryo.registrationRequired", "true");
+        conf.set("spark.kryo.registrator", TreegradKryoRegistrator.class.getName());
+        conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
+        conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+        extra.forEach(conf::set);
+        return SparkSession.builder().config(conf).getOrCreate();
+    }
+}

@@ -1,0 +1,139 @@
+package io.treegrad.driver.spark;
+
+import io.treegrad.data.Minibatcher;
+import io.treegrad.loss.Targets;
+import io.treegrad.nn.Mode;
+import io.treegrad.nn.Model;
+import io.treegrad.train.GradientSum;
+import io.treegrad.train.Objective;
+import io.treegrad.util.SplitMix64;
+import java.util.HashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The work of one task for one optimizer step, on an executor. Minibatches have global semantics:
+ * minibatch m is positions [m·B, (m+1)·B) of the epoch's seeded permutation of all N rows, and each
+ * partition takes the rows of it that it holds. The partitions' gradient sums therefore add up to
+ * the gradient of exactly that minibatch, whatever the number of partitions.
+ */
+final class StepTask {
+    /** One model and buffers per task thread (tasks of one executor run on several threads). */
+    private static final ThreadLocal<Map<TrainSpec, StepTask>> CACHE = ThreadLocal.withInitial(HashMap::new);
+
+    private final TrainSpec spec;
+    private final Model model;
+    private final Objective objective;
+    private long cachedEpoch = -1;
+    private int[] permutation;
+
+    private StepTask(TrainSpec spec) {
+        this.spec = spec;
+        this.model = Model.build(spec.model(), spec.dataType(), spec.seed());
+        this.objective = new Objective(model, spec.lossFunction(), spec.penalty());
+    }
+
+    static StepTask forThread(TrainSpec spec) {
+        return CACHE.get().computeIfAbsent(spec, StepTask::new);
+    }
+
+    /** The gradient sum of optimizer step {@code step} over this shard's rows. */
+    GradientSum gradient(Shard shard, Object params, long step) {
+        load(params);
+        model.parameters().zeroGrad();
+        double lossSum = 0;
+        long count = 0;
+        for (int r = 0; r < spec.stepsPerRound(); r++) {
+            long minibatch = step * spec.stepsPerRound() + r;
+            int[] rows = localRows(shard, minibatch);
+            if (rows.length == 0) {
+                continue;
+            }
+            long seed = SplitMix64.derive(SplitMix64.derive(spec.seed(), minibatch), shard.index);
+            lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
+            count += rows.length;
+        }
+        return count == 0 ? GradientSum.empty()
+                : GradientSum.empty().add(model.parameters().grads(), lossSum, count);
+    }
+
+    /** The loss, correct predictions and squared errors of the current parameters on this shard. */
+    EvalSum evaluate(Shard shard, Object params, int batchSize) {
+        load(params);
+        EvalSum e = new EvalSum();
+        for (int from = 0; from < shard.rows; from += batchSize) {
+            int n = Math.min(batchSize, shard.rows - from);
+            int[] rows = new int[n];
+            for (int i = 0; i < n; i++) {
+                rows[i] = from + i;
+            }
+            Targets targets = targets(shard, rows);
+            Objective.BatchEvaluation b = objective.evaluate(features(shard, rows), targets);
+            e.lossSum += b.meanLoss() * n;
+            e.count += n;
+            if (shard.labels != null) {
+                INDArray predicted = b.outputs().argMax(1);
+                for (int i = 0; i < n; i++) {
+                    e.correct += predicted.getLong(i) == shard.labels[rows[i]] ? 1 : 0;
+                }
+            } else {
+                INDArray diff = b.outputs().sub(targets.values());
+                e.squaredErrors += diff.mul(diff).sumNumber().doubleValue();
+            }
+        }
+        return e;
+    }
+
+    private void load(Object params) {
+        INDArray flat = params instanceof double[] d ? Nd4j.createFromArray(d) : Nd4j.createFromArray((float[]) params);
+        model.parameters().setValues(flat.dataType() == spec.dataType() ? flat : flat.castTo(spec.dataType()));
+    }
+
+    /** This shard's rows (local indices) of global minibatch {@code m}, in minibatch order. */
+    private int[] localRows(Shard shard, long m) {
+        long perEpoch = spec.batchesPerEpoch(shard.totalRows);
+        long epoch = m / perEpoch;
+        if (epoch != cachedEpoch) {
+            permutation = Minibatcher.permutation(shard.totalRows, spec.seed(), epoch);
+            cachedEpoch = epoch;
+        }
+        int from = (int) ((m % perEpoch) * spec.globalBatch());
+        int to = Math.min(from + spec.globalBatch(), shard.totalRows);
+        int[] picked = new int[to - from];
+        int n = 0;
+        for (int i = from; i < to; i++) {
+            int g = permutation[i] - shard.firstRow;
+            if (g >= 0 && g < shard.rows) {
+                picked[n++] = g;
+            }
+        }
+        return java.util.Arrays.copyOf(picked, n);
+    }
+
+    private INDArray features(Shard s, int[] rows) {
+        int d = s.numFeatures;
+        float[] x = new float[rows.length * d];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(s.features, rows[i] * d, x, i * d, d);
+        }
+        INDArray a = Nd4j.createFromArray(x).reshape(rows.length, d);
+        return spec.dataType() == DataType.FLOAT ? a : a.castTo(spec.dataType());
+    }
+
+    private Targets targets(Shard s, int[] rows) {
+        if (s.labels != null) {
+            int[] y = new int[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                y[i] = s.labels[rows[i]];
+            }
+            return Targets.labels(y);
+        }
+        double[] t = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            t[i] = s.targets[rows[i]];
+        }
+        return Targets.values(Nd4j.createFromArray(t).reshape(rows.length, 1).castTo(spec.dataType()));
+    }
+}

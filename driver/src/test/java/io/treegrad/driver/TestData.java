@@ -1,0 +1,30 @@
+package io.treegrad.driver;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The real datasets fetched by jobs/fetch-datasets (the worker build runs it before its tests). */
+public final class TestData {
+    private TestData() {}
+
+    public static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.exists(p.resolve("jobs/fetch-datasets"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository root (jobs/fetch-datasets) above "
+                    + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    public static String file(String relative) {
+        String dir = System.getenv("TREEGRAD_DATA");
+        Path f = (dir != null ? Path.of(dir) : repoRoot().resolve("data")).resolve(relative);
+        if (!Files.exists(f)) {
+            throw new IllegalStateException(f + " is missing: run jobs/fetch-datasets");
+        }
+        return f.toString();
+    }
+}

@@ -1,0 +1,82 @@
+package io.treegrad.driver.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.treegrad.driver.TestData;
+import io.treegrad.nn.Model;
+import io.treegrad.nn.ModelSpec;
+import io.treegrad.optim.Adam;
+import io.treegrad.optim.Optimizer;
+import io.treegrad.train.Evaluation;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The distributed step loop in embedded Spark (local[2]) on the real digits data. */
+class DistributedTrainingTest {
+    private static final ModelSpec MLP = ModelSpec.mlp(64, new int[] {32}, 10, "tanh");
+
+    private static DataSource digits() {
+        return DataSource.csv(TestData.file("digits/digits.csv.gz"), 10);
+    }
+
+    /** Trains {@code steps} steps with P partitions and per-worker batch b; returns the parameters. */
+    private static INDArray train(int partitions, int perWorkerBatch, boolean float64, int steps) {
+        JavaSparkContext jsc = Spark.context();
+        DistributedData data = DistributedData.load(jsc, digits(), partitions);
+        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, float64, 5, perWorkerBatch * partitions, 1);
+        DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2);
+        INDArray params = Model.build(MLP, float64 ? DataType.DOUBLE : DataType.FLOAT, 5).parameters().values().dup();
+        Optimizer adam = new Adam(0.01);
+        for (long s = 0; s < steps; s++) {
+            trainer.step(s, params, adam);
+        }
+        data.shards().unpersist(true);
+        return params;
+    }
+
+    @Test
+    void twoPartitionsWithBatchBEqualOnePartitionWithBatch2B() {
+        INDArray two = train(2, 16, true, 20);
+        INDArray one = train(1, 32, true, 20);
+        double diff = two.sub(one).amaxNumber().doubleValue();
+        System.out.printf("float64, 20 steps: max |θ(P=2, b=16) − θ(P=1, b=32)| = %.2e%n", diff);
+        assertTrue(diff <= 1e-12, "float64 difference " + diff);
+
+        INDArray twoF = train(2, 16, false, 20);
+        INDArray oneF = train(1, 32, false, 20);
+        double rel = twoF.sub(oneF).norm2Number().doubleValue() / oneF.norm2Number().doubleValue();
+        System.out.printf("float32, 20 steps: |θ(P=2) − θ(P=1)| / |θ| = %.2e%n", rel);
+        assertTrue(rel <= 1e-5, "float32 relative difference " + rel);
+        assertTrue(two.sub(train(2, 16, true, 19)).amaxNumber().doubleValue() > 0, "a step changes the parameters");
+    }
+
+    @Test
+    void sameConfigSameParametersOnEveryRun() {
+        assertEquals(train(2, 16, false, 10), train(2, 16, false, 10));
+    }
+
+    @Test
+    void distributedTrainingLearnsDigits() {
+        JavaSparkContext jsc = Spark.context();
+        DistributedData data = DistributedData.load(jsc, digits(), 2);
+        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, false, 3, 64, 1);
+        DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2);
+        INDArray params = Model.build(MLP, DataType.FLOAT, 3).parameters().values().dup();
+        Optimizer adam = new Adam(0.01);
+        long perEpoch = trainer.stepsPerEpoch();
+        assertEquals((1797 + 63) / 64, perEpoch);
+        for (long s = 0; s < 5 * perEpoch; s++) {
+            trainer.step(s, params, adam);
+        }
+        Evaluation e = trainer.evaluate(data, params, 256);
+        System.out.println("digits, 5 epochs on 2 partitions (training set): " + e);
+        assertEquals(1797, e.examples());
+        assertTrue(e.accuracy() > 0.97, e.toString());
+        data.shards().unpersist(true);
+    }
+}
