@@ -1,0 +1,18 @@
+package io.treegrad.driver.config;
+
+import io.treegrad.nn.ModelSpec;
+import io.treegrad.optim.OptimizerSpec;
+
+/**
+ * One experiment, fully resolved: every default filled in, every path absolute or a URI. Made by
+ * {@link ConfigLoader} from a YAML file (the format is described in {@code package-info.java}),
+ * written back by {@link ConfigWriter}; the same text loads to an equal record.
+ *
+ * @param name     the run's name; defaults to the config file's name without its extension
+ * @param model    the network, as the worker's plain-data description
+ * @param optimizer the update rule, resolved ({@link OptimizerSpec#resolved()})
+ */
+public record ExperimentConfig(String name, DataConfig data, ModelSpec model, LossConfig loss,
+                               OptimizerSpec optimizer, TrainingConfig training, EvaluationConfig evaluation,
+                               CheckpointConfig checkpoints, OutputConfig output) {
+}

@@ -1,0 +1,22 @@
+package io.treegrad.driver.config;
+
+import java.util.List;
+
+/**
+ * {@code training:}. Exactly one of {@code epochs} and {@code steps} is set.
+ *
+ * @param batchSize        examples per worker per step: a step sees batchSize × partitions examples
+ * @param partitions       Spark partitions of the training set, one gradient task each (default 2)
+ * @param aggregationDepth depth of {@code treeAggregate} when summing gradients (default 2)
+ * @param stepsPerRound    optimizer steps per broadcast of the parameters (default 1: synchronous SGD)
+ * @param seed             seeds initialisation, shuffling and dropout (default 1)
+ * @param dtype            {@code float32} (the default) or {@code float64}
+ */
+public record TrainingConfig(Integer epochs, Long steps, int batchSize, int partitions, int aggregationDepth,
+                             int stepsPerRound, long seed, String dtype) {
+    public static final int DEFAULT_PARTITIONS = 2;
+    public static final int DEFAULT_AGGREGATION_DEPTH = 2;
+    public static final int DEFAULT_STEPS_PER_ROUND = 1;
+    public static final long DEFAULT_SEED = 1;
+    public static final List<String> DTYPES = List.of("float32", "float64");
+}

@@ -1,0 +1,123 @@
+/**
+ * Experiment configs: YAML files in, immutable validated records out.
+ *
+ * <p>{@link io.treegrad.driver.config.ConfigLoader#load ConfigLoader.load(file, overrides)} reads a
+ * file and {@code --set key.path=value} overrides into an
+ * {@link io.treegrad.driver.config.ExperimentConfig} with every default filled in;
+ * {@link io.treegrad.driver.config.ConfigWriter#toYaml ConfigWriter.toYaml} writes such a record
+ * back, and the text loads to an equal record. The model and optimizer sections become the worker's
+ * own plain-data specs, {@link io.treegrad.nn.ModelSpec} and {@link io.treegrad.optim.OptimizerSpec}.
+ *
+ * <h2>The format</h2>
+ *
+ * Keys are snake_case. Required: {@code data.train}, {@code model}, {@code loss.type},
+ * {@code optimizer.type}, {@code training} ({@code epochs} or {@code steps}, and
+ * {@code batch_size}) and {@code output.dir}. Everything else has the default in its comment
+ * (the same file is {@code driver/src/test/resources/config/reference.yaml}, which the tests load):
+ *
+ * <pre>
+ * name: reference                   # default: the file name without .yaml
+ * data:
+ *   train:                          # required
+ *     format: csv                   # idx | csv | libsvm | parquet
+ *     path: data/wine/wine_data.csv # any Hadoop URI (hdfs://, s3a://, file:) or local path
+ *     header: false                 # csv: the first line names the columns (default false)
+ *     skip_lines: 1                 # csv: lines to ignore before the header or data (default 0)
+ *     delimiter: ","                # csv: one character, or whitespace (default ",")
+ *     label_column: -1              # csv: 0-based index (-1: the last, the default) or header name;
+ *                                   #   parquet: column name (default label)
+ *     # labels: ...                 # idx: the labels file (required); csv, regression only: a
+ *                                   #   separate targets file, every CSV column then a feature
+ *     # features_column: features   # parquet: the vector or array column (default features)
+ *     num_features: 13              # optional: checked against model.inputs
+ *     num_classes: 3                # optional, classification only: checked against the model
+ *     task: classification          # classification (default) | regression
+ *   test:                           # optional; task, num_features, num_classes default to train's
+ *     format: csv
+ *     path: data/wine/wine_data.csv
+ *     skip_lines: 1
+ *   scaling:
+ *     method: standardize           # none (default) | divide | minmax | standardize
+ *     # constant: 255               # divide only: the divisor
+ *   bad_records: fail               # fail (default) | skip
+ * model:
+ *   inputs: 13
+ *   layers:                         # in order; compact form or {type: ..., ...}
+ *     - {linear: 32, init: he}      # = {type: linear, units: 32, init: he}; init he | xavier | zeros,
+ *                                   #   default he before relu/leaky_relu/gelu, else xavier
+ *     - {leaky_relu: 0.1}           # = {type: leaky_relu, slope: 0.1}; plain leaky_relu: slope 0.01
+ *     - {dropout: 0.1}              # = {type: dropout, rate: 0.1}
+ *     - tanh                        # relu | tanh | sigmoid | gelu take no setting
+ *     - {type: linear, units: 3}
+ * loss:
+ *   type: cross_entropy             # cross_entropy | mse | bce_with_logits | huber
+ *   # delta: 1.0                    # huber only (default 1.0)
+ *   l2: 0.0001                      # λ·Σ‖W‖² over the weights (default 0)
+ * optimizer:                        # OptimizerSpec's fields; torch.optim's defaults
+ *   type: sgd                       # sgd | adagrad | rmsprop | adam | adamw
+ *   lr: 0.05                        # required for sgd
+ *   momentum: 0.9                   # sgd (default 0)
+ *   nesterov: true                  # sgd (default false)
+ *   # betas: [0.9, 0.999]           # adam, adamw
+ *   # alpha: 0.99                   # rmsprop
+ *   # eps: 1.0e-8                   # adagrad, rmsprop, adam, adamw
+ *   weight_decay: 0.0               # every type (adamw default 0.01, else 0)
+ *   clip_norm: 5.0                  # optional: clip the gradient's global L2 norm
+ *   schedule:                       # default {type: constant}; ScheduleSpec's fields
+ *     type: cosine                  # constant | step | exponential | inverse_time | cosine
+ *     t_max: 2000                   # cosine (required)
+ *     min_lr: 0.001                 # cosine (default 0)
+ *     warmup_steps: 100             # every type (default 0)
+ *     # step_size: 100              # step (required)
+ *     # gamma: 0.5                  # step (default 0.1), exponential (required)
+ *     # decay: 0.01                 # inverse_time (required)
+ * training:
+ *   epochs: 40                      # exactly one of epochs and steps
+ *   batch_size: 16                  # required: examples per worker per step
+ *   partitions: 2                   # default 2
+ *   aggregation_depth: 2            # treeAggregate depth (default 2)
+ *   steps_per_round: 1              # default 1
+ *   seed: 7                         # default 1
+ *   dtype: float32                  # float32 (default) | float64
+ * evaluation:
+ *   every_steps: 0                  # 0 (default): once per epoch
+ *   batch_size: 256                 # default: training.batch_size
+ * checkpoints:
+ *   uri: runs/reference/ckpt        # default: &lt;output.dir&gt;/checkpoints
+ *   every_steps: 500                # 0 (default): only at the end
+ *   keep_last: 3                    # default 3
+ * output:
+ *   dir: runs/reference             # required
+ *   log_every_steps: 50             # default 50
+ * </pre>
+ *
+ * <h2>Paths</h2>
+ *
+ * {@code path}, {@code labels}, {@code checkpoints.uri} and {@code output.dir} take a URI with a
+ * scheme ({@code hdfs://namenode/data}, {@code s3a://bucket/run}, {@code file:/tmp/x}), kept as
+ * written, or a local path. A relative path is resolved against the working directory of the
+ * process that loads the config (where {@code spark-submit} runs), not against the config file's
+ * directory, so {@code data/fashion-mnist/...} means the repository's data when run from its root.
+ * An absolute path without a scheme is kept as written, and Hadoop reads it from its default file
+ * system ({@code file:} in local mode, often HDFS on a cluster): on a cluster, write full URIs.
+ *
+ * <h2>Overrides</h2>
+ *
+ * {@code --set training.epochs=10}, {@code --set optimizer.betas=[0.9,0.99]},
+ * {@code --set model.layers[0].linear=512}, {@code --set data.test=null} (removes the key, so its
+ * default applies): the value is YAML, applied before validation; problems in it are reported
+ * against the {@code --set} argument instead of a file line.
+ *
+ * <h2>Errors</h2>
+ *
+ * All problems are collected and thrown as one {@link io.treegrad.driver.config.ConfigException},
+ * one line each: {@code configs/x.yaml line 12: training.batchsize: unknown key; did you mean
+ * batch_size?}, {@code configs/x.yaml line 7: optimizer.lr: must be > 0, got -0.1},
+ * {@code --set training.bach_size=3: unknown key; did you mean batch_size?}. A missing section is
+ * reported without a line ({@code configs/x.yaml: output: missing; expected ...}).
+ *
+ * <p>Safe: the YAML is composed into nodes and never constructed into objects; a tag that is not
+ * plain data ({@code !!java.io.File}, {@code !!javax.script.ScriptEngineManager}, {@code !local},
+ * {@code !!binary}) is an error, as are merge keys ({@code <<}). Plain Java and SnakeYAML: no Spark.
+ */
+package io.treegrad.driver.config;
