@@ -53,7 +53,11 @@ public final class Model implements Module {
         return new Model(spec, params, new Sequential(modules));
     }
 
-    private static Init initFor(List<LayerSpec> layers, int i) {
+    /**
+     * The initialiser of linear layer i: its own {@code init}, else He when the next layer other than
+     * dropout is ReLU-like (relu, leaky_relu, gelu), else Xavier.
+     */
+    public static Init initFor(List<LayerSpec> layers, int i) {
         LayerSpec l = layers.get(i);
         if (l.init() != null) {
             return Init.parse(l.init());

@@ -33,7 +33,6 @@ final class ModelReader {
     static final List<String> INITS = List.of("he", "xavier", "zeros");
     /** {@link io.treegrad.nn.Model}'s leaky-ReLU slope when a spec leaves it null. */
     static final double DEFAULT_LEAKY_SLOPE = 0.01;
-    private static final List<String> RELU_FAMILY = List.of("relu", "leaky_relu", "gelu");
     private static final String EXAMPLE = "[{linear: 128}, relu, {linear: 10}]";
 
     private ModelReader() {}
@@ -188,13 +187,7 @@ final class ModelReader {
         for (int i = 0; i < layers.size(); i++) {
             LayerSpec l = layers.get(i);
             if (l.type().equals("linear") && l.init() == null) {
-                String init = "xavier";
-                for (int j = i + 1; j < layers.size(); j++) {
-                    if (!layers.get(j).type().equals("dropout")) {
-                        init = RELU_FAMILY.contains(layers.get(j).type()) ? "he" : "xavier";
-                        break;
-                    }
-                }
+                String init = io.treegrad.nn.Model.initFor(layers, i).name().toLowerCase(java.util.Locale.ROOT);
                 l = new LayerSpec("linear", l.units(), null, init);
             }
             out.add(l);

@@ -60,6 +60,23 @@ public record DataSource(String format, String path, String labels, String label
                         b.labelColumn(labelColumn);
                     }
                 }
+                if (regression && labels != null) {
+                    // features in one file, targets (one column) in another, row by row
+                    ReadResult x;
+                    try (InputStream in = open(path, conf)) {
+                        x = b.labels(LabelSpec.none()).build().read(in, path);
+                    }
+                    ReadResult y;
+                    try (InputStream in = open(labels, conf)) {
+                        y = CsvReader.builder().labelColumn(0).labels(LabelSpec.regression()).policy(policy).build()
+                                .read(in, labels);
+                    }
+                    if (x.dataset().numRows() != y.dataset().numRows()) {
+                        throw new IOException(labels + ": " + y.dataset().numRows() + " targets for the "
+                                + x.dataset().numRows() + " rows of " + path);
+                    }
+                    return new ReadResult(x.dataset().withTargets(y.dataset().targets()), x.report());
+                }
                 try (InputStream in = open(path, conf)) {
                     return b.build().read(in, path);
                 }

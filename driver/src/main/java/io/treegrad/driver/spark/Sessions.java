@@ -17,6 +17,11 @@ public final class Sessions {
         if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
+        if (conf.get("spark.master").startsWith("local")) {
+            // embedded: nothing listens outside loopback
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
         conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.set("spark.kryo.registrationRequired", "true");
         conf.set("spark.kryo.registrator", TreegradKryoRegistrator.class.getName());

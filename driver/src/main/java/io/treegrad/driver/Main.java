@@ -1,0 +1,88 @@
+package io.treegrad.driver;
+
+import io.treegrad.driver.config.ConfigException;
+import io.treegrad.driver.config.ConfigLoader;
+import io.treegrad.driver.config.ConfigWriter;
+import io.treegrad.driver.config.ExperimentConfig;
+import io.treegrad.driver.run.TrainJob;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The command line: {@code train CONFIG [--set key.path=value ...] [--resume]}. Runs with embedded
+ * Spark ({@code local[*]}) unless launched by spark-submit with a master.
+ *
+ * <p>Exit codes: 0 done; 2 bad usage, config or data (the message names file, line and key);
+ * 3 the training diverged (the message names the step); 1 anything else.
+ */
+public final class Main {
+    static final String USAGE = "usage: treegrad train CONFIG.yaml [--set key.path=value ...] [--resume]";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        int code = run(args, System.out, System.err);
+        SparkSession.getActiveSession().foreach(s -> {
+            s.stop();
+            return null;
+        });
+        System.exit(code);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || !args[0].equals("train")) {
+            err.println(args.length == 0 ? USAGE : "treegrad: unknown command '" + args[0] + "'\n" + USAGE);
+            return 2;
+        }
+        String config = null;
+        List<String> overrides = new ArrayList<>();
+        boolean resume = false;
+        for (int i = 1; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--resume")) {
+                resume = true;
+            } else if (a.equals("--set") && i + 1 < args.length) {
+                overrides.add(args[++i]);
+            } else if (a.startsWith("--set=")) {
+                overrides.add(a.substring("--set=".length()));
+            } else if (!a.startsWith("--") && config == null) {
+                config = a;
+            } else {
+                err.println("treegrad: unexpected argument '" + a + "'\n" + USAGE);
+                return 2;
+            }
+        }
+        if (config == null) {
+            err.println("treegrad: train needs a config file\n" + USAGE);
+            return 2;
+        }
+        try {
+            ExperimentConfig cfg = ConfigLoader.load(Path.of(config), overrides);
+            new TrainJob(cfg, ConfigWriter.toYaml(cfg), out).run(resume);
+            return 0;
+        } catch (ConfigException e) {
+            err.println("treegrad: " + e.getMessage());
+            return 2;
+        } catch (TrainJob.DivergedException e) {
+            err.println("treegrad: " + e.getMessage());
+            return 3;
+        } catch (Exception e) {   // Spark's failures (SparkException) arrive as checked exceptions
+            Throwable root = rootCause(e);
+            err.println("treegrad: " + root.getMessage());
+            boolean input = root instanceof IllegalArgumentException || root instanceof java.io.IOException;
+            return input ? 2 : 1;
+        }
+    }
+
+    /** The innermost cause: what a Spark task failure wraps (a bad record, a missing file). */
+    static Throwable rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c;
+    }
+}

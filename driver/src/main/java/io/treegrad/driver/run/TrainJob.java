@@ -1,0 +1,254 @@
+package io.treegrad.driver.run;
+
+import io.treegrad.data.FeatureScaler;
+import io.treegrad.driver.config.DatasetConfig;
+import io.treegrad.driver.config.ExperimentConfig;
+import io.treegrad.driver.config.TrainingConfig;
+import io.treegrad.driver.spark.DataSource;
+import io.treegrad.driver.spark.DistributedData;
+import io.treegrad.driver.spark.DistributedTrainer;
+import io.treegrad.driver.spark.Sessions;
+import io.treegrad.driver.spark.TrainSpec;
+import io.treegrad.driver.store.AtomicFiles;
+import io.treegrad.driver.store.CheckpointStore;
+import io.treegrad.driver.store.ModelStore;
+import io.treegrad.io.Checkpoint;
+import io.treegrad.io.ModelFile;
+import io.treegrad.nn.Model;
+import io.treegrad.optim.Optimizer;
+import io.treegrad.train.Evaluation;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** {@code train CONFIG}: an experiment from its resolved config, on the session's Spark. */
+public final class TrainJob {
+    /** The release this build belongs to (the Maven project version). */
+    public static final String VERSION = "0.1.0-SNAPSHOT";
+    private final ExperimentConfig cfg;
+    private final String resolvedYaml;
+    private final PrintStream console;
+
+    /** What a finished run reports. */
+    public record Outcome(long steps, Evaluation test, double seconds, String outputDir) {}
+
+    /** A run stopped because the loss stopped being finite. */
+    public static final class DivergedException extends RuntimeException {
+        public DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    public TrainJob(ExperimentConfig cfg, String resolvedYaml, PrintStream console) {
+        this.cfg = cfg;
+        this.resolvedYaml = resolvedYaml;
+        this.console = console;
+    }
+
+    public Outcome run(boolean resume) throws IOException {
+        TrainingConfig t = cfg.training();
+        SparkSession spark = Sessions.create("treegrad " + cfg.name(), Map.of());
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        long started = System.nanoTime();
+
+        DistributedData train = DistributedData.load(jsc, source(cfg.data().train()), t.partitions());
+        checkShapes(train, "data.train");
+        FeatureScaler.State scaler = fitScaler(train);
+        train = train.scaled(scaler);
+        DistributedData test = null;
+        if (cfg.data().test() != null) {
+            test = DistributedData.load(jsc, source(cfg.data().test()), t.partitions()).scaled(scaler);
+            checkShapes(test, "data.test");
+        }
+
+        boolean float64 = "float64".equals(t.dtype());
+        TrainSpec spec = new TrainSpec(cfg.model(), cfg.loss().type(), cfg.loss().delta(),
+                cfg.loss().l2() == null ? 0 : cfg.loss().l2(), float64, t.seed(), t.batchSize() * t.partitions(),
+                t.stepsPerRound());
+        DistributedTrainer trainer = new DistributedTrainer(jsc, train, spec, t.aggregationDepth());
+        long perEpoch = trainer.stepsPerEpoch();
+        long total = t.epochs() != null ? t.epochs() * perEpoch : t.steps();
+        console.printf(Locale.ROOT, "treegrad: %s: %d training rows x %d features in %d partitions; global batch"
+                        + " = %d per worker x %d = %d%s; %d steps (%d per epoch)%n", cfg.name(), train.rows(),
+                train.numFeatures(), t.partitions(), t.batchSize(), t.partitions(), spec.globalBatch(),
+                t.stepsPerRound() > 1 ? " x " + t.stepsPerRound() + " minibatches per step" : "", total, perEpoch);
+
+        Model model = Model.build(cfg.model(), float64 ? DataType.DOUBLE : DataType.FLOAT, t.seed());
+        INDArray params = model.parameters().values();
+        Optimizer optimizer = cfg.optimizer().build();
+        FeatureScaler scaling = scaler == null ? null : FeatureScaler.fromState(scaler);
+
+        Path out = new Path(cfg.output().dir());
+        FileSystem fs = out.getFileSystem(jsc.hadoopConfiguration());
+        fs.mkdirs(out);
+        Path ckptDir = cfg.checkpoints().uri() != null ? new Path(cfg.checkpoints().uri()) : new Path(out, "checkpoints");
+        CheckpointStore checkpoints = new CheckpointStore(ckptDir.getFileSystem(jsc.hadoopConfiguration()), ckptDir,
+                cfg.checkpoints().keepLast());
+        long ckptEvery = cfg.checkpoints().everySteps() == null ? 0 : cfg.checkpoints().everySteps();
+        long start = 0;
+        if (resume) {
+            Checkpoint c = checkpoints.latest().orElseThrow(() -> new IllegalArgumentException(
+                    "--resume: no checkpoint in " + ckptDir));
+            c.restoreInto(model.parameters(), optimizer);
+            start = c.step();
+            console.printf(Locale.ROOT, "treegrad: resuming from step %d (%s)%n", start, checkpoints.pathOf(start));
+        }
+        long logEvery = cfg.output().logEverySteps();
+        Long evalEvery = cfg.evaluation().everySteps();
+        int evalBatch = cfg.evaluation().batchSize() == null ? 1024 : cfg.evaluation().batchSize();
+        Evaluation last = null;
+        try (MetricsLog metrics = new MetricsLog(fs, new Path(out, "metrics.jsonl"), resume ? start : -1)) {
+            Interval interval = new Interval();
+            for (long step = start; step < total; step++) {
+                DistributedTrainer.StepResult r = trainer.step(step, params, optimizer);
+                if (!Double.isFinite(r.meanLoss())) {
+                    throw new DivergedException("training diverged at step " + step + ": the loss is " + r.meanLoss()
+                            + " (learning rate " + optimizer.lastLearningRate() + "); lower optimizer.lr");
+                }
+                interval.add(r);
+                long done = step + 1;
+                boolean evalNow = test != null && ((evalEvery != null && evalEvery > 0) ? done % evalEvery == 0
+                        : done % perEpoch == 0 || done == total);
+                if (done % logEvery == 0 || done == total || evalNow) {
+                    Map<String, Object> line = interval.drain(done, done / (double) perEpoch, optimizer.lastLearningRate());
+                    if (evalNow) {
+                        last = trainer.evaluate(test, params, evalBatch);
+                        line.put("test_loss", last.loss());
+                        line.put(Double.isNaN(last.accuracy()) ? "test_rmse" : "test_accuracy",
+                                Double.isNaN(last.accuracy()) ? last.rmse() : last.accuracy());
+                    }
+                    metrics.write(line);
+                    console.println(progress(line, total));
+                }
+                if ((ckptEvery > 0 && done % ckptEvery == 0) || done == total) {
+                    checkpoints.save(Checkpoint.capture(model.parameters(), optimizer, done, done / perEpoch,
+                            done % perEpoch, t.seed(), scaling, resolvedYaml, provenance(done)));
+                }
+            }
+        }
+        new ModelStore(fs, new Path(out, "model")).save(ModelFile.of(model, scaling, resolvedYaml, provenance(total)));
+        double seconds = (System.nanoTime() - started) / 1e9;
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("name", cfg.name());
+        summary.put("steps", total);
+        summary.put("epochs", total / (double) perEpoch);
+        summary.put("global_batch", spec.globalBatch());
+        summary.put("partitions", t.partitions());
+        summary.put("seconds", seconds);
+        if (last != null) {
+            summary.put("test_examples", last.examples());
+            summary.put("test_loss", last.loss());
+            summary.put(Double.isNaN(last.accuracy()) ? "test_rmse" : "test_accuracy",
+                    Double.isNaN(last.accuracy()) ? last.rmse() : last.accuracy());
+        }
+        byte[] summaryBytes = (MetricsLog.json(summary) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        AtomicFiles.write(fs, new Path(out, "summary.json"), o -> o.write(summaryBytes));
+        AtomicFiles.write(fs, new Path(out, "config.yaml"),
+                o -> o.write(resolvedYaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        console.printf(Locale.ROOT, "treegrad: done in %.1f s; %s; outputs in %s%n", seconds,
+                last == null ? "no test set" : "test " + last, out);
+        return new Outcome(total, last, seconds, out.toString());
+    }
+
+    /** Where a saved model or checkpoint came from. */
+    private Map<String, String> provenance(long step) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("treegrad_version", VERSION);
+        p.put("git_commit", System.getProperty("treegrad.git.commit", "unknown"));
+        p.put("experiment", cfg.name());
+        p.put("train_data", cfg.data().train().path());
+        p.put("seed", String.valueOf(cfg.training().seed()));
+        p.put("step", String.valueOf(step));
+        p.put("created", java.time.Instant.now().toString());
+        return p;
+    }
+
+    private static String progress(Map<String, Object> line, long total) {
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "step %d/%d  epoch %.2f  loss %.4f  %.0f samples/s",
+                (Long) line.get("step"), total, (Double) line.get("epoch"), (Double) line.get("train_loss"),
+                (Double) line.get("samples_per_sec")));
+        @SuppressWarnings("unchecked")
+        Map<String, Double> split = (Map<String, Double>) line.get("time_share");
+        s.append(String.format(Locale.ROOT, "  (aggregate job %.0f%%, driver update %.0f%%, broadcast %.0f%%)",
+                100 * split.get("aggregate"), 100 * split.get("update"), 100 * split.get("broadcast")));
+        if (line.containsKey("test_accuracy")) {
+            s.append(String.format(Locale.ROOT, "  test accuracy %.4f", (Double) line.get("test_accuracy")));
+        } else if (line.containsKey("test_rmse")) {
+            s.append(String.format(Locale.ROOT, "  test RMSE %.4f", (Double) line.get("test_rmse")));
+        }
+        return s.toString();
+    }
+
+    /** Sums over the steps since the last log line. */
+    private static final class Interval {
+        private long examples;
+        private double lossSum;
+        private double broadcast;
+        private double aggregate;
+        private double update;
+        private long since = System.nanoTime();
+
+        void add(DistributedTrainer.StepResult r) {
+            examples += r.examples();
+            lossSum += r.meanLoss() * r.examples();
+            broadcast += r.timing().broadcastMs();
+            aggregate += r.timing().aggregateMs();
+            update += r.timing().updateMs();
+        }
+
+        Map<String, Object> drain(long step, double epoch, double lr) {
+            double seconds = (System.nanoTime() - since) / 1e9;
+            double all = broadcast + aggregate + update;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", step);
+            m.put("epoch", epoch);
+            m.put("train_loss", lossSum / examples);
+            m.put("learning_rate", lr);
+            m.put("samples_per_sec", examples / seconds);
+            m.put("time_share", Map.of("broadcast", broadcast / all, "aggregate", aggregate / all, "update", update / all));
+            examples = 0;
+            lossSum = 0;
+            broadcast = 0;
+            aggregate = 0;
+            update = 0;
+            since = System.nanoTime();
+            return m;
+        }
+    }
+
+    private void checkShapes(DistributedData data, String key) {
+        if (data.numFeatures() != cfg.model().inputs()) {
+            throw new IllegalArgumentException(key + ": the data has " + data.numFeatures() + " features but"
+                    + " model.inputs is " + cfg.model().inputs());
+        }
+        if (!data.isRegression() && data.numClasses() > cfg.model().outputs()) {
+            throw new IllegalArgumentException(key + ": the data has " + data.numClasses() + " classes but the"
+                    + " model's last layer has " + cfg.model().outputs() + " outputs");
+        }
+    }
+
+    private FeatureScaler.State fitScaler(DistributedData train) {
+        String method = cfg.data().scaling().method();
+        return switch (method) {
+            case "none" -> null;
+            case "divide" -> train.fitScaler("DIVIDE", cfg.data().scaling().constant());
+            case "minmax" -> train.fitScaler("MIN_MAX", 0);
+            default -> train.fitScaler("STANDARDIZE", 0);
+        };
+    }
+
+    private DataSource source(DatasetConfig d) {
+        boolean regression = "regression".equals(d.task());
+        return new DataSource(d.format(), d.path(), d.labels(), d.labelColumn(), Boolean.TRUE.equals(d.header()),
+                d.delimiter(), d.skipLines() == null ? 0 : d.skipLines(), d.numFeatures() == null ? 0 : d.numFeatures(),
+                d.numClasses() == null ? 0 : d.numClasses(), regression, cfg.data().badRecordPolicy());
+    }
+}

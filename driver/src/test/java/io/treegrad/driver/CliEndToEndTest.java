@@ -1,0 +1,128 @@
+package io.treegrad.driver;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.treegrad.driver.config.ConfigLoader;
+import io.treegrad.io.ModelFile;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI as the README runs it ({@code jobs/train CONFIG} execs {@code Main train CONFIG}), on the
+ * real datasets, from the repository root, in embedded Spark.
+ */
+class CliEndToEndTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int code, String out, String err) {}
+
+    private static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        Run r = new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        System.out.print(r.out());
+        System.err.print(r.err());
+        return r;
+    }
+
+    @Test
+    void everyShippedConfigLoads() throws IOException {
+        try (Stream<Path> configs = Files.list(Path.of("configs"))) {
+            List<Path> yaml = configs.filter(p -> p.toString().endsWith(".yaml")).toList();
+            assertTrue(yaml.size() >= 4, yaml.toString());
+            for (Path p : yaml) {
+                ConfigLoader.load(p, List.of());
+            }
+        }
+    }
+
+    @Test
+    void readmeExampleTrainsFashionMnistTo85PercentOnTwoPartitions() throws IOException {
+        Path out = tmp.resolve("fashion");
+        Run r = run("train", "configs/fashion-mnist-mlp.yaml", "--set", "output.dir=" + out);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("global batch = 64 per worker x 2 = 128"), r.out());
+        assertTrue(r.out().contains("step 100/2345"), "progress lines: " + r.out());
+        String summary = Files.readString(out.resolve("summary.json"));
+        double accuracy = Double.parseDouble(summary.replaceAll(".*\"test_accuracy\": ([0-9.]+).*\\s*", "$1"));
+        assertTrue(accuracy >= 0.85, summary);
+        for (String f : new String[] {"metrics.jsonl", "config.yaml", "model/model.safetensors", "model/config.yaml",
+                "model/provenance.json", "checkpoints/LATEST", "checkpoints/ckpt-2345.safetensors"}) {
+            assertTrue(Files.size(out.resolve(f)) > 0, f);
+        }
+        List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
+        assertTrue(metrics.size() >= 23, "a line every 100 steps and at each epoch: " + metrics.size());
+        assertTrue(metrics.get(metrics.size() - 1).contains("\"test_accuracy\""));
+        ModelFile model = ModelFile.read(out.resolve("model/model.safetensors"));
+        assertEquals(784, model.spec().inputs());
+        assertTrue(model.scaler().isPresent(), "the pixel scaling travels with the model");
+        assertTrue(model.config().contains("fashion-mnist-mlp"));
+    }
+
+    @Test
+    void resumedRunEndsBitIdenticalToAnUninterruptedOne() throws IOException {
+        Path whole = tmp.resolve("whole");
+        Path split = tmp.resolve("split");
+        String[] common = {"--set", "training.epochs=null", "--set", "checkpoints.every_steps=10"};
+        assertEquals(0, run(concat(new String[] {"train", "configs/digits-logistic-regression.yaml",
+                "--set", "output.dir=" + whole, "--set", "training.steps=60"}, common)).code());
+        assertEquals(0, run(concat(new String[] {"train", "configs/digits-logistic-regression.yaml",
+                "--set", "output.dir=" + split, "--set", "training.steps=30"}, common)).code());
+        Run resumed = run(concat(new String[] {"train", "configs/digits-logistic-regression.yaml",
+                "--set", "output.dir=" + split, "--set", "training.steps=60", "--resume"}, common));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from step 30"), resumed.out());
+        float[] a = ModelFile.read(whole.resolve("model/model.safetensors")).parameters().toFloatVector();
+        float[] b = ModelFile.read(split.resolve("model/model.safetensors")).parameters().toFloatVector();
+        assertArrayEquals(a, b, 0f, "bit-identical parameters after resume");
+    }
+
+    @Test
+    void configErrorsNameFileLineAndKeyAndExitWith2() throws IOException {
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(Path.of("configs/digits-logistic-regression.yaml"))
+                .replace("batch_size: 16", "bach_size: 16"));
+        Run r = run("train", bad.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("bad.yaml line") && r.err().contains("training.bach_size: unknown key; did you mean"
+                + " batch_size?"), r.err());
+        Run set = run("train", "configs/digits-logistic-regression.yaml", "--set", "optimizer.lr=-1");
+        assertEquals(2, set.code());
+        assertTrue(set.err().contains("--set optimizer.lr=-1: must be > 0"), set.err());
+    }
+
+    @Test
+    void missingDataIsAnInputErrorNamingThePath() {
+        Run r = run("train", "configs/digits-logistic-regression.yaml", "--set", "output.dir=" + tmp.resolve("m"),
+                "--set", "data.train.path=data/nowhere/digits.csv");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("data/nowhere/digits.csv") && r.err().contains("no such file"), r.err());
+    }
+
+    @Test
+    void divergenceStopsWithTheStepAndExit3() {
+        Run r = run("train", "configs/heart-scale-libsvm.yaml", "--set", "output.dir=" + tmp.resolve("d"),
+                "--set", "optimizer.lr=1e12");
+        assertEquals(3, r.code(), r.err());
+        assertTrue(r.err().contains("training diverged at step"), r.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
