@@ -19,7 +19,9 @@ import org.apache.spark.sql.SparkSession;
  * 3 the training diverged (the message names the step); 1 anything else.
  */
 public final class Main {
-    static final String USAGE = "usage: treegrad train CONFIG.yaml [--set key.path=value ...] [--resume]";
+    static final String USAGE = "usage: treegrad train CONFIG.yaml [--set key.path=value ...] [--resume]\n"
+            + "       treegrad evaluate MODEL_DIR DATA [--labels LABELS]\n"
+            + "       treegrad predict MODEL_DIR DATA OUT.csv [--labels LABELS]";
 
     private Main() {}
 
@@ -33,6 +35,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && (args[0].equals("evaluate") || args[0].equals("predict"))) {
+            return runModelCommand(args, out, err);
+        }
         if (args.length == 0 || !args[0].equals("train")) {
             err.println(args.length == 0 ? USAGE : "treegrad: unknown command '" + args[0] + "'\n" + USAGE);
             return 2;
@@ -74,6 +79,42 @@ public final class Main {
             err.println("treegrad: " + root.getMessage());
             boolean input = root instanceof IllegalArgumentException || root instanceof java.io.IOException;
             return input ? 2 : 1;
+        }
+    }
+
+    /** {@code evaluate MODEL DATA} / {@code predict MODEL DATA OUT}, with {@code --labels} for idx data. */
+    private static int runModelCommand(String[] args, PrintStream out, PrintStream err) {
+        List<String> positional = new ArrayList<>();
+        String labels = null;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--labels") && i + 1 < args.length) {
+                labels = args[++i];
+            } else if (args[i].startsWith("--")) {
+                err.println("treegrad: unexpected argument '" + args[i] + "'\n" + USAGE);
+                return 2;
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        boolean predict = args[0].equals("predict");
+        if (positional.size() != (predict ? 3 : 2)) {
+            err.println("treegrad: " + args[0] + " needs " + (predict ? "MODEL_DIR DATA OUT" : "MODEL_DIR DATA") + "\n" + USAGE);
+            return 2;
+        }
+        try {
+            if (predict) {
+                io.treegrad.driver.run.ModelJobs.predict(positional.get(0), positional.get(1), labels, positional.get(2), out);
+            } else {
+                io.treegrad.driver.run.ModelJobs.evaluate(positional.get(0), positional.get(1), labels, out);
+            }
+            return 0;
+        } catch (ConfigException e) {
+            err.println("treegrad: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            Throwable root = rootCause(e);
+            err.println("treegrad: " + root.getMessage());
+            return root instanceof IllegalArgumentException || root instanceof java.io.IOException ? 2 : 1;
         }
     }
 

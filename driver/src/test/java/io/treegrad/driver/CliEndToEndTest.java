@@ -91,6 +91,36 @@ class CliEndToEndTest {
     }
 
     @Test
+    void savedModelEvaluatesAndPredictsWithTheCommandsOfTheReadme() throws IOException {
+        Path out = tmp.resolve("digits");
+        assertEquals(0, run("train", "configs/digits-logistic-regression.yaml", "--set", "output.dir=" + out).code());
+        String trained = Files.readString(out.resolve("summary.json"));
+        double trainedAccuracy = Double.parseDouble(trained.replaceAll(".*\"test_accuracy\": ([0-9.]+).*\\s*", "$1"));
+
+        Run e = run("evaluate", out.resolve("model").toString(), "data/digits/digits.csv.gz");
+        assertEquals(0, e.code(), e.err());
+        double evaluated = Double.parseDouble(e.out().replaceAll("(?s).*accuracy ([0-9.]+).*", "$1"));
+        assertEquals(trainedAccuracy, evaluated, 1e-4, "the saved model scores as it did at the end of training");
+
+        Path csv = tmp.resolve("predictions.csv");
+        Run p = run("predict", out.resolve("model").toString(), "data/digits/digits.csv.gz", csv.toString());
+        assertEquals(0, p.code(), p.err());
+        List<String> lines = Files.readAllLines(csv);
+        assertEquals("record,prediction", lines.get(0));
+        assertEquals(1 + 1797, lines.size());
+        int[] labels = io.treegrad.data.CsvReader.builder().labels(io.treegrad.data.LabelSpec.classIds(10)).build()
+                .read(Path.of("data/digits/digits.csv.gz")).dataset().labels();
+        int correct = 0;
+        for (int i = 0; i < 1797; i++) {
+            String[] f = lines.get(i + 1).split(",");
+            assertEquals(i, Integer.parseInt(f[0]));
+            correct += Integer.parseInt(f[1]) == labels[i] ? 1 : 0;
+        }
+        // the printed accuracy has 4 decimals, finer than 1/1797: it names exactly one count of correct rows
+        assertEquals(Math.round(evaluated * 1797), correct, "predictions agree with the evaluation");
+    }
+
+    @Test
     void configErrorsNameFileLineAndKeyAndExitWith2() throws IOException {
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(Path.of("configs/digits-logistic-regression.yaml"))

@@ -70,9 +70,7 @@ public final class TrainJob {
         }
 
         boolean float64 = "float64".equals(t.dtype());
-        TrainSpec spec = new TrainSpec(cfg.model(), cfg.loss().type(), cfg.loss().delta(),
-                cfg.loss().l2() == null ? 0 : cfg.loss().l2(), float64, t.seed(), t.batchSize() * t.partitions(),
-                t.stepsPerRound());
+        TrainSpec spec = Experiments.spec(cfg);
         DistributedTrainer trainer = new DistributedTrainer(jsc, train, spec, t.aggregationDepth());
         long perEpoch = trainer.stepsPerEpoch();
         long total = t.epochs() != null ? t.epochs() * perEpoch : t.steps();
@@ -246,9 +244,6 @@ public final class TrainJob {
     }
 
     private DataSource source(DatasetConfig d) {
-        boolean regression = "regression".equals(d.task());
-        return new DataSource(d.format(), d.path(), d.labels(), d.labelColumn(), Boolean.TRUE.equals(d.header()),
-                d.delimiter(), d.skipLines() == null ? 0 : d.skipLines(), d.numFeatures() == null ? 0 : d.numFeatures(),
-                d.numClasses() == null ? 0 : d.numClasses(), regression, cfg.data().badRecordPolicy());
+        return Experiments.source(cfg, d, null, null);
     }
 }

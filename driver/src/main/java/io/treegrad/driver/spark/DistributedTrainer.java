@@ -77,6 +77,22 @@ public final class DistributedTrainer {
                 classes ? Double.NaN : Math.sqrt(e.squaredErrors / e.count));
     }
 
+    /** Every row's prediction, in the rows' order in the data (shards are contiguous blocks). */
+    public double[] predict(DistributedData data, INDArray params, int batchSize) {
+        Broadcast<Object> bc = jsc.broadcast(toArray(params));
+        TrainSpec s = spec;
+        java.util.List<double[]> parts = data.shards()
+                .map(shard -> StepTask.forThread(s).predict(shard, bc.value(), batchSize)).collect();
+        bc.destroy();
+        double[] all = new double[(int) data.rows()];
+        int at = 0;
+        for (double[] p : parts) {   // collect() keeps partition order: shard i holds the i-th block of rows
+            System.arraycopy(p, 0, all, at, p.length);
+            at += p.length;
+        }
+        return all;
+    }
+
     private static Object toArray(INDArray params) {
         return params.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE
                 ? params.toDoubleVector() : params.toFloatVector();

@@ -86,6 +86,25 @@ final class StepTask {
         return e;
     }
 
+    /** Predictions for this shard's rows in order: the class (argmax) or the regression output. */
+    double[] predict(Shard shard, Object params, int batchSize) {
+        load(params);
+        double[] out = new double[shard.rows];
+        for (int from = 0; from < shard.rows; from += batchSize) {
+            int n = Math.min(batchSize, shard.rows - from);
+            int[] rows = new int[n];
+            for (int i = 0; i < n; i++) {
+                rows[i] = from + i;
+            }
+            INDArray y = objective.model().predict(features(shard, rows));
+            INDArray p = shard.labels != null ? y.argMax(1) : y.reshape(n);
+            for (int i = 0; i < n; i++) {
+                out[from + i] = p.getDouble(i);
+            }
+        }
+        return out;
+    }
+
     private void load(Object params) {
         INDArray flat = params instanceof double[] d ? Nd4j.createFromArray(d) : Nd4j.createFromArray((float[]) params);
         model.parameters().setValues(flat.dataType() == spec.dataType() ? flat : flat.castTo(spec.dataType()));

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** Valid configs load to the records they describe, with defaults and paths resolved. */
 class ConfigLoaderTest {
-    static final Path RESOURCES = Path.of("src/test/resources/config");
+    static final Path RESOURCES = io.treegrad.driver.TestData.repoRoot().resolve("driver/src/test/resources/config");
     /** Where a run is started from in these tests: relative paths resolve against it. */
     static final Path CWD = Path.of("/srv/treegrad");
 
@@ -51,7 +51,7 @@ class ConfigLoaderTest {
 
     @Test
     void fashionMnistPathsNameTheRepositorysDataWhenRunFromItsRoot() {
-        Path repo = Path.of("").toAbsolutePath().getParent();
+        Path repo = io.treegrad.driver.TestData.repoRoot();
         ExperimentConfig c = ConfigLoader.load(RESOURCES.resolve("fashion-mnist-mlp.yaml"), List.of(), repo);
         for (DatasetConfig d : List.of(c.data().train(), c.data().test())) {
             assertTrue(Files.isRegularFile(Path.of(d.path())), d.path());
