@@ -5,7 +5,6 @@ import io.treegrad.data.Dataset;
 import io.treegrad.data.Minibatcher;
 import io.treegrad.data.NdBatch;
 import io.treegrad.loss.Targets;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Loss and accuracy (classification) or RMSE (regression) of a model over a whole dataset. */
 public final class Evaluator {
@@ -27,14 +26,9 @@ public final class Evaluator {
             int n = arrays.size();
             lossSum += e.meanLoss() * n;
             if (classes) {
-                INDArray predicted = e.outputs().argMax(1);
-                int[] labels = arrays.labels();
-                for (int r = 0; r < n; r++) {
-                    correct += predicted.getLong(r) == labels[r] ? 1 : 0;
-                }
+                correct += e.correct(arrays.labels());
             } else {
-                INDArray diff = e.outputs().sub(targets.values());
-                squaredErrors += diff.mul(diff).sumNumber().doubleValue();
+                squaredErrors += e.squaredError(targets.values());
             }
         }
         long n = data.numRows();

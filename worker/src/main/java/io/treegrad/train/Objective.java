@@ -78,5 +78,21 @@ public final class Objective {
     }
 
     /** A batch's mean loss and its outputs. */
-    public record BatchEvaluation(double meanLoss, INDArray outputs) {}
+    public record BatchEvaluation(double meanLoss, INDArray outputs) {
+        /** How many rows' argmax equals their label. */
+        public long correct(int[] labels) {
+            INDArray predicted = outputs.argMax(1);
+            long correct = 0;
+            for (int r = 0; r < labels.length; r++) {
+                correct += predicted.getLong(r) == labels[r] ? 1 : 0;
+            }
+            return correct;
+        }
+
+        /** Σ (output − target)² over the batch. */
+        public double squaredError(INDArray targets) {
+            INDArray diff = outputs.sub(targets.reshape(outputs.shape()));
+            return diff.mul(diff).sumNumber().doubleValue();
+        }
+    }
 }

@@ -65,22 +65,15 @@ final class StepTask {
         EvalSum e = new EvalSum();
         for (int from = 0; from < shard.rows; from += batchSize) {
             int n = Math.min(batchSize, shard.rows - from);
-            int[] rows = new int[n];
-            for (int i = 0; i < n; i++) {
-                rows[i] = from + i;
-            }
+            int[] rows = consecutive(from, n);
             Targets targets = targets(shard, rows);
             Objective.BatchEvaluation b = objective.evaluate(features(shard, rows), targets);
             e.lossSum += b.meanLoss() * n;
             e.count += n;
             if (shard.labels != null) {
-                INDArray predicted = b.outputs().argMax(1);
-                for (int i = 0; i < n; i++) {
-                    e.correct += predicted.getLong(i) == shard.labels[rows[i]] ? 1 : 0;
-                }
+                e.correct += b.correct(targets.labels());
             } else {
-                INDArray diff = b.outputs().sub(targets.values());
-                e.squaredErrors += diff.mul(diff).sumNumber().doubleValue();
+                e.squaredErrors += b.squaredError(targets.values());
             }
         }
         return e;
@@ -92,10 +85,7 @@ final class StepTask {
         double[] out = new double[shard.rows];
         for (int from = 0; from < shard.rows; from += batchSize) {
             int n = Math.min(batchSize, shard.rows - from);
-            int[] rows = new int[n];
-            for (int i = 0; i < n; i++) {
-                rows[i] = from + i;
-            }
+            int[] rows = consecutive(from, n);
             INDArray y = objective.model().predict(features(shard, rows));
             INDArray p = shard.labels != null ? y.argMax(1) : y.reshape(n);
             for (int i = 0; i < n; i++) {
@@ -103,6 +93,14 @@ final class StepTask {
             }
         }
         return out;
+    }
+
+    private static int[] consecutive(int from, int n) {
+        int[] rows = new int[n];
+        for (int i = 0; i < n; i++) {
+            rows[i] = from + i;
+        }
+        return rows;
     }
 
     private void load(Object params) {
