@@ -26,12 +26,6 @@ class CsvReaderTest {
         return assertThrows(MalformedDataException.class, () -> reader.read(file));
     }
 
-    private static void assertMessage(MalformedDataException e, String... parts) {
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), "message lacks '" + part + "': " + e.getMessage());
-        }
-    }
-
     @Test
     void readsFeaturesAndIntegerLabelsFromTheLastColumn() throws IOException {
         ReadResult r = DEFAULT.read(TextFiles.write(dir, "a.csv", "1.5,-2,0\n3e-1, 4 ,2\n.5,6.,1\n"));
@@ -54,7 +48,7 @@ class CsvReaderTest {
         assertArrayEquals(new int[] {2, 0}, d.labels());
 
         MalformedDataException e = failure(reader, "bad.csv", "w;species;h\n1;2;3\n4;0;x7\n");
-        assertMessage(e, "bad.csv line 3: field 3 ('h') is \"x7\", not a number");
+        TextFiles.assertMessage(e, "bad.csv line 3: field 3 ('h') is \"x7\", not a number");
         assertEquals(3, e.line());
         assertEquals(BadRecordReason.NOT_A_NUMBER, e.reason());
     }
@@ -63,37 +57,37 @@ class CsvReaderTest {
     void unknownLabelColumnNameListsTheColumns() {
         CsvReader reader = CsvReader.builder().header(true).labelColumn("target").build();
         MalformedDataException e = failure(reader, "cols.csv", "a,b,label\n1,2,0\n");
-        assertMessage(e, "cols.csv", "no column named 'target' in the header on line 1; columns: a, b, label");
+        TextFiles.assertMessage(e, "cols.csv", "no column named 'target' in the header on line 1; columns: a, b, label");
     }
 
     @Test
     void wrongFieldCountNamesLineAndExpectedCount() {
         MalformedDataException e = failure(DEFAULT, "fields.csv", "1,2,0\n3,4,1\n5,1\n");
-        assertMessage(e, "fields.csv line 3: 2 fields, expected 3 as in the first record on line 1");
+        TextFiles.assertMessage(e, "fields.csv line 3: 2 fields, expected 3 as in the first record on line 1");
         assertEquals(BadRecordReason.WRONG_FIELD_COUNT, e.reason());
 
         CsvReader withHeader = CsvReader.builder().header(true).build();
         e = failure(withHeader, "fields2.csv", "a,b,y\n1,2,0\n1,2,3,0\n");
-        assertMessage(e, "fields2.csv line 3: 4 fields, expected 3 as in the header on line 1");
+        TextFiles.assertMessage(e, "fields2.csv line 3: 4 fields, expected 3 as in the header on line 1");
     }
 
     @Test
     void nonNumberQuotesTheToken() {
         MalformedDataException e = failure(DEFAULT, "nan.csv", "1,2,0\n1,abc,1\n");
-        assertMessage(e, "nan.csv line 2: field 2 is \"abc\", not a number; expected a decimal number");
+        TextFiles.assertMessage(e, "nan.csv line 2: field 2 is \"abc\", not a number; expected a decimal number");
         e = failure(DEFAULT, "comma.csv", "1;5,2,0\n");
-        assertMessage(e, "comma.csv line 1: field 1 is \"1;5\", not a number");
+        TextFiles.assertMessage(e, "comma.csv line 1: field 1 is \"1;5\", not a number");
         e = failure(DEFAULT, "suffix.csv", "1f,2,0\n");
-        assertMessage(e, "field 1 is \"1f\", not a number");
+        TextFiles.assertMessage(e, "field 1 is \"1f\", not a number");
         e = failure(DEFAULT, "empty-field.csv", "1,,0\n");
-        assertMessage(e, "empty-field.csv line 1: field 2 is empty; expected a decimal number");
+        TextFiles.assertMessage(e, "empty-field.csv line 1: field 2 is empty; expected a decimal number");
     }
 
     @Test
     void nanInfinityAndFloatOverflowAreRejected() {
         for (String token : List.of("NaN", "nan", "-Infinity", "inf", "1e39", "-4e38")) {
             MalformedDataException e = failure(DEFAULT, "inf.csv", "1,2,0\n3," + token + ",1\n");
-            assertMessage(e, "inf.csv line 2: field 2 is \"" + token + "\"");
+            TextFiles.assertMessage(e, "inf.csv line 2: field 2 is \"" + token + "\"");
             assertEquals(BadRecordReason.NOT_FINITE, e.reason(), token);
         }
     }
@@ -102,16 +96,16 @@ class CsvReaderTest {
     void labelOutOfRangeWhenTheClassCountIsGiven() {
         CsvReader reader = CsvReader.builder().labels(LabelSpec.classIds(3)).build();
         MalformedDataException e = failure(reader, "range.csv", "1,2,0\n1,2,2\n1,2,3\n");
-        assertMessage(e, "range.csv line 3: label field 3 is \"3\", out of range; expected a class id in 0..2 (3 classes)");
+        TextFiles.assertMessage(e, "range.csv line 3: label field 3 is \"3\", out of range; expected a class id in 0..2 (3 classes)");
         assertEquals(BadRecordReason.LABEL_OUT_OF_RANGE, e.reason());
 
         e = failure(DEFAULT, "negative.csv", "1,2,-1\n");
-        assertMessage(e, "negative.csv line 1: label field 3 is \"-1\", out of range; expected a class id >= 0");
+        TextFiles.assertMessage(e, "negative.csv line 1: label field 3 is \"-1\", out of range; expected a class id >= 0");
         e = failure(DEFAULT, "half.csv", "1,2,1.5\n");
-        assertMessage(e, "half.csv line 1: label field 3 is \"1.5\", not an integer");
+        TextFiles.assertMessage(e, "half.csv line 1: label field 3 is \"1.5\", not an integer");
         assertEquals(BadRecordReason.NOT_A_CLASS_ID, e.reason());
         e = failure(DEFAULT, "text.csv", "1,2,cat\n");
-        assertMessage(e, "label field 3 is \"cat\", not a class id", "LabelSpec.mapped()");
+        TextFiles.assertMessage(e, "label field 3 is \"cat\", not a class id", "LabelSpec.mapped()");
     }
 
     @Test
@@ -140,7 +134,7 @@ class CsvReaderTest {
         assertArrayEquals(new float[] {1, 2, 3, 4}, d.features());
         assertEquals(Dataset.LabelKind.TARGETS, d.labelKind());
         MalformedDataException e = failure(reader, "r2.tsv", "1\t2\t3\nNaN\t1\t1\n");
-        assertMessage(e, "r2.tsv line 2: label field 1 is \"NaN\", not finite");
+        TextFiles.assertMessage(e, "r2.tsv line 2: label field 1 is \"NaN\", not finite");
     }
 
     @Test
@@ -178,14 +172,14 @@ class CsvReaderTest {
 
     @Test
     void emptyInputsAreErrorsThatSaySo() {
-        assertMessage(failure(DEFAULT, "empty.csv", ""), "empty.csv: empty file");
-        assertMessage(failure(DEFAULT, "blank.csv", "\n  \n\n"), "blank.csv: no records, only blank lines");
+        TextFiles.assertMessage(failure(DEFAULT, "empty.csv", ""), "empty.csv: empty file");
+        TextFiles.assertMessage(failure(DEFAULT, "blank.csv", "\n  \n\n"), "blank.csv: no records, only blank lines");
         CsvReader header = CsvReader.builder().header(true).build();
-        assertMessage(failure(header, "header-only.csv", "a,b,y\n"), "no records after the header on line 1");
+        TextFiles.assertMessage(failure(header, "header-only.csv", "a,b,y\n"), "no records after the header on line 1");
         CsvReader skip1 = CsvReader.builder().skipLines(1).build();
-        assertMessage(failure(skip1, "empty2.csv", ""), "empty2.csv: empty file");
+        TextFiles.assertMessage(failure(skip1, "empty2.csv", ""), "empty2.csv: empty file");
         CsvReader skipping = CsvReader.builder().policy(BadRecordPolicy.SKIP).build();
-        assertMessage(failure(skipping, "allbad.csv", "1,x,0\ny,2,0\n"),
+        TextFiles.assertMessage(failure(skipping, "allbad.csv", "1,x,0\ny,2,0\n"),
                 "allbad.csv: no usable records: all 2 were bad and skipped", "line 1: field 2 is \"x\"");
     }
 
@@ -203,7 +197,7 @@ class CsvReaderTest {
         byte[] whole = TextFiles.gzip("1,2,0\n".repeat(1000));
         Path cut = TextFiles.write(dir, "cut.csv.gz", Arrays.copyOf(whole, whole.length / 2));
         MalformedDataException e = assertThrows(MalformedDataException.class, () -> DEFAULT.read(cut));
-        assertMessage(e, "cut.csv.gz: corrupt or truncated gzip data");
+        TextFiles.assertMessage(e, "cut.csv.gz: corrupt or truncated gzip data");
     }
 
     @Test
@@ -211,7 +205,7 @@ class CsvReaderTest {
         byte[] bytes = "1,2,0\n1,2\n".getBytes(StandardCharsets.UTF_8);
         MalformedDataException e = assertThrows(MalformedDataException.class,
                 () -> DEFAULT.read(new ByteArrayInputStream(bytes), "hdfs://nn/data/part-00003.csv"));
-        assertMessage(e, "hdfs://nn/data/part-00003.csv line 2: 2 fields, expected 3");
+        TextFiles.assertMessage(e, "hdfs://nn/data/part-00003.csv line 2: 2 fields, expected 3");
         assertEquals("hdfs://nn/data/part-00003.csv", e.source());
     }
 
@@ -227,7 +221,7 @@ class CsvReaderTest {
     @Test
     void labelColumnIndexOutOfRangeIsAFileError() {
         CsvReader reader = CsvReader.builder().labelColumn(5).build();
-        assertMessage(failure(reader, "idx.csv", "1,2,3\n"), "idx.csv: label column 5 does not exist: line 1 has 3 fields");
+        TextFiles.assertMessage(failure(reader, "idx.csv", "1,2,3\n"), "idx.csv: label column 5 does not exist: line 1 has 3 fields");
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.treegrad.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -49,12 +48,6 @@ class IdxReaderTest {
         return assertThrows(MalformedDataException.class, () -> reader.read(img, lab));
     }
 
-    private static void assertMessage(MalformedDataException e, String... parts) {
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), "message lacks '" + part + "': " + e.getMessage());
-        }
-    }
-
     @Test
     void readsPlainAndGzipImagesAsUnsignedPixels() throws IOException {
         for (boolean gz : new boolean[] {false, true}) {
@@ -73,59 +66,59 @@ class IdxReaderTest {
     void truncatedImagesFileSaysWhereItEnds() {
         byte[] whole = images();
         MalformedDataException e = failure(IdxReader.defaults(), Arrays.copyOf(whole, whole.length - 3), labels(2, 0, 1));
-        assertMessage(e, "images.idx: truncated: the header promises 3 images of 2x2 = 12 bytes of pixels, "
+        TextFiles.assertMessage(e, "images.idx: truncated: the header promises 3 images of 2x2 = 12 bytes of pixels, "
                 + "but the file ends after 9 of them (image 2 is incomplete)");
         byte[] gz = TextFiles.gzip(whole);
         e = failure(IdxReader.defaults(), Arrays.copyOf(gz, gz.length - 12), labels(2, 0, 1));
-        assertMessage(e, "images.idx", "truncated");
+        TextFiles.assertMessage(e, "images.idx", "truncated");
         e = failure(IdxReader.defaults(), Arrays.copyOf(whole, 10), labels(2, 0, 1));
-        assertMessage(e, "images.idx: truncated in the header: 3 dimensions need 12 bytes after the magic number, found 6");
+        TextFiles.assertMessage(e, "images.idx: truncated in the header: 3 dimensions need 12 bytes after the magic number, found 6");
     }
 
     @Test
     void truncatedLabelsAndTrailingData() {
         byte[] lab = labels(2, 0, 1);
         MalformedDataException e = failure(IdxReader.defaults(), images(), Arrays.copyOf(lab, lab.length - 1));
-        assertMessage(e, "labels.idx: truncated: the header promises 3 labels (3 bytes), but the file ends after 2");
+        TextFiles.assertMessage(e, "labels.idx: truncated: the header promises 3 labels (3 bytes), but the file ends after 2");
         byte[] longer = Arrays.copyOf(images(), images().length + 1);
         e = failure(IdxReader.defaults(), longer, lab);
-        assertMessage(e, "images.idx: data after the 12 bytes of images the header promises");
+        TextFiles.assertMessage(e, "images.idx: data after the 12 bytes of images the header promises");
     }
 
     @Test
     void wrongMagicNumbersAreNamed() {
         MalformedDataException e = failure(IdxReader.defaults(), labels(1, 2, 3), labels(2, 0, 1));
-        assertMessage(e, "images.idx: magic number 0x00000801 is not an IDX images header; expected 0x00000803");
+        TextFiles.assertMessage(e, "images.idx: magic number 0x00000801 is not an IDX images header; expected 0x00000803");
         e = failure(IdxReader.defaults(), images(), images());
-        assertMessage(e, "labels.idx: magic number 0x00000803 is not an IDX labels header; expected 0x00000801");
+        TextFiles.assertMessage(e, "labels.idx: magic number 0x00000803 is not an IDX labels header; expected 0x00000801");
         byte[] floats = images();
         floats[2] = 0x0D;
         e = failure(IdxReader.defaults(), floats, labels(2, 0, 1));
-        assertMessage(e, "magic number 0x00000D03");
+        TextFiles.assertMessage(e, "magic number 0x00000D03");
         e = failure(IdxReader.defaults(), "P5 text".getBytes(), labels(2, 0, 1));
-        assertMessage(e, "images.idx: magic number 0x50352074");
+        TextFiles.assertMessage(e, "images.idx: magic number 0x50352074");
     }
 
     @Test
     void imageAndLabelCountsMustMatch() {
         MalformedDataException e = failure(IdxReader.defaults(), images(), labels(2, 0));
-        assertMessage(e, "images.idx: 3 images, but", "labels.idx has 2 labels; expected one label per image");
+        TextFiles.assertMessage(e, "images.idx: 3 images, but", "labels.idx has 2 labels; expected one label per image");
     }
 
     @Test
     void emptyFilesAreErrors() {
         MalformedDataException e = failure(IdxReader.defaults(), new byte[0], labels(2, 0, 1));
-        assertMessage(e, "images.idx: empty file; expected an IDX images file");
+        TextFiles.assertMessage(e, "images.idx: empty file; expected an IDX images file");
         e = failure(IdxReader.defaults(), images(), new byte[0]);
-        assertMessage(e, "labels.idx: empty file");
+        TextFiles.assertMessage(e, "labels.idx: empty file");
         e = failure(IdxReader.defaults(), idx(new int[] {0, 2, 2}, new byte[0]), idx(new int[] {0}, new byte[0]));
-        assertMessage(e, "labels.idx: the header says 0 labels; expected at least one");
+        TextFiles.assertMessage(e, "labels.idx: the header says 0 labels; expected at least one");
     }
 
     @Test
     void labelOutOfRangeFailsOrIsSkipped() throws IOException {
         MalformedDataException e = failure(IdxReader.withClasses(2), images(), labels(1, 0, 2));
-        assertMessage(e, "labels.idx record 2: label 2 is out of range; expected a class id in 0..1 (2 classes)");
+        TextFiles.assertMessage(e, "labels.idx record 2: label 2 is out of range; expected a class id in 0..1 (2 classes)");
         assertEquals(BadRecordReason.LABEL_OUT_OF_RANGE, e.reason());
 
         ReadResult r = IdxReader.withClasses(2).policy(BadRecordPolicy.SKIP).read(

@@ -3,7 +3,6 @@ package io.treegrad.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -20,12 +19,6 @@ class LibSvmReaderTest {
     private MalformedDataException failure(LibSvmReader reader, String name, String content) {
         Path file = TextFiles.write(dir, name, content);
         return assertThrows(MalformedDataException.class, () -> reader.read(file));
-    }
-
-    private static void assertMessage(MalformedDataException e, String... parts) {
-        for (String part : parts) {
-            assertTrue(e.getMessage().contains(part), "message lacks '" + part + "': " + e.getMessage());
-        }
     }
 
     @Test
@@ -47,7 +40,7 @@ class LibSvmReaderTest {
         Dataset d = reader.read(TextFiles.write(dir, "w.svm", "1 2:1\n2 1:1\n")).dataset();
         assertEquals(5, d.numFeatures());
         MalformedDataException e = failure(reader, "wide.svm", "1 2:1\n2 1:1 6:3\n");
-        assertMessage(e, "wide.svm line 2: feature index 6 in \"6:3\" exceeds the 5 features given; expected 1..5");
+        TextFiles.assertMessage(e, "wide.svm line 2: feature index 6 in \"6:3\" exceeds the 5 features given; expected 1..5");
         assertEquals(BadRecordReason.BAD_FEATURE_INDEX, e.reason());
     }
 
@@ -61,37 +54,37 @@ class LibSvmReaderTest {
     @Test
     void indexNotIncreasingOrBelowOneIsRejected() {
         MalformedDataException e = failure(DEFAULT, "order.svm", "1 1:1 2:1\n-1 3:1 2:0.5\n");
-        assertMessage(e, "order.svm line 2: feature index 2 in \"2:0.5\" after index 3; expected strictly increasing indices");
+        TextFiles.assertMessage(e, "order.svm line 2: feature index 2 in \"2:0.5\" after index 3; expected strictly increasing indices");
         assertEquals(2, e.line());
         e = failure(DEFAULT, "dup.svm", "1 4:1 4:2\n");
-        assertMessage(e, "dup.svm line 1: feature index 4 in \"4:2\" after index 4");
+        TextFiles.assertMessage(e, "dup.svm line 1: feature index 4 in \"4:2\" after index 4");
         e = failure(DEFAULT, "zero.svm", "1 0:1.5\n");
-        assertMessage(e, "zero.svm line 1: feature index 0 in \"0:1.5\"; indices are 1-based, expected >= 1");
+        TextFiles.assertMessage(e, "zero.svm line 1: feature index 0 in \"0:1.5\"; indices are 1-based, expected >= 1");
         e = failure(DEFAULT, "neg.svm", "1 -3:1.5\n");
-        assertMessage(e, "neg.svm line 1: feature index \"-3\" in \"-3:1.5\" is not an index");
+        TextFiles.assertMessage(e, "neg.svm line 1: feature index \"-3\" in \"-3:1.5\" is not an index");
     }
 
     @Test
     void malformedPairsAndValuesQuoteTheToken() {
         MalformedDataException e = failure(DEFAULT, "pair.svm", "1 1:1\n1 2:1 junk\n");
-        assertMessage(e, "pair.svm line 2: token 3 is \"junk\"; expected index:value such as 7:0.5");
+        TextFiles.assertMessage(e, "pair.svm line 2: token 3 is \"junk\"; expected index:value such as 7:0.5");
         assertEquals(BadRecordReason.MALFORMED_PAIR, e.reason());
         e = failure(DEFAULT, "value.svm", "1 1:abc\n");
-        assertMessage(e, "value.svm line 1: value of feature 1 in \"1:abc\" is \"abc\", not a number");
+        TextFiles.assertMessage(e, "value.svm line 1: value of feature 1 in \"1:abc\" is \"abc\", not a number");
         e = failure(DEFAULT, "inf.svm", "1 1:1\n1 2:Infinity\n");
-        assertMessage(e, "inf.svm line 2: value of feature 2 in \"2:Infinity\" is \"Infinity\", not finite");
+        TextFiles.assertMessage(e, "inf.svm line 2: value of feature 2 in \"2:Infinity\" is \"Infinity\", not finite");
         assertEquals(BadRecordReason.NOT_FINITE, e.reason());
         e = failure(DEFAULT, "label.svm", "1 1:1\nyes 1:1\n");
-        assertMessage(e, "label.svm line 2: label is \"yes\", not a number");
+        TextFiles.assertMessage(e, "label.svm line 2: label is \"yes\", not a number");
         e = failure(DEFAULT, "nanlabel.svm", "nan 1:1\n");
-        assertMessage(e, "nanlabel.svm line 1: label is \"nan\", not finite");
+        TextFiles.assertMessage(e, "nanlabel.svm line 1: label is \"nan\", not finite");
     }
 
     @Test
     void classIdsOutOfRange() {
         LibSvmReader reader = LibSvmReader.builder().labels(LabelSpec.classIds(3)).build();
         MalformedDataException e = failure(reader, "ids.svm", "0 1:1\n2 1:1\n3 1:1\n");
-        assertMessage(e, "ids.svm line 3: label is \"3\", out of range; expected a class id in 0..2 (3 classes)");
+        TextFiles.assertMessage(e, "ids.svm line 3: label is \"3\", out of range; expected a class id in 0..2 (3 classes)");
     }
 
     @Test
@@ -116,9 +109,9 @@ class LibSvmReaderTest {
 
     @Test
     void emptyAndFeaturelessInputsAreErrors() {
-        assertMessage(failure(DEFAULT, "empty.svm", ""), "empty.svm: empty file");
-        assertMessage(failure(DEFAULT, "comments.svm", "# nothing\n\n"), "comments.svm: no records, only blank or comment lines");
-        assertMessage(failure(DEFAULT, "nofeat.svm", "1\n-1\n"), "nofeat.svm: no record has any feature", "numFeatures(d)");
+        TextFiles.assertMessage(failure(DEFAULT, "empty.svm", ""), "empty.svm: empty file");
+        TextFiles.assertMessage(failure(DEFAULT, "comments.svm", "# nothing\n\n"), "comments.svm: no records, only blank or comment lines");
+        TextFiles.assertMessage(failure(DEFAULT, "nofeat.svm", "1\n-1\n"), "nofeat.svm: no record has any feature", "numFeatures(d)");
     }
 
     @Test

@@ -35,4 +35,12 @@ final class TextFiles {
     }
 
     static byte[] gzip(String plain) { return gzip(plain.getBytes(StandardCharsets.UTF_8)); }
+
+    /** Fails unless the error's message contains every part (file name, line, token, expectation). */
+    static void assertMessage(MalformedDataException e, String... parts) {
+        for (String part : parts) {
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(part),
+                    "message lacks '" + part + "': " + e.getMessage());
+        }
+    }
 }
