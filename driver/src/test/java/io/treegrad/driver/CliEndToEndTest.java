@@ -66,6 +66,11 @@ class CliEndToEndTest {
         List<String> metrics = Files.readAllLines(out.resolve("metrics.jsonl"));
         assertTrue(metrics.size() >= 23, "a line every 100 steps and at each epoch: " + metrics.size());
         assertTrue(metrics.get(metrics.size() - 1).contains("\"test_accuracy\""));
+        for (String key : new String[] {"\"step\"", "\"epoch\"", "\"train_loss\"", "\"samples_per_sec\"",
+                "\"step_ms\": {\"compute\"", "\"time_share\": {\"compute\"", "\"aggregation\"", "\"update\"",
+                "\"broadcast\""}) {
+            assertTrue(metrics.get(0).contains(key), key + " in " + metrics.get(0));
+        }
         ModelFile model = ModelFile.read(out.resolve("model/model.safetensors"));
         assertEquals(784, model.spec().inputs());
         assertTrue(model.scaler().isPresent(), "the pixel scaling travels with the model");

@@ -7,7 +7,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * What one task returns: the SUM over its examples of the per-example loss gradients (a flat
- * buffer), the loss sum and the example count. {@link #add} and {@link #merge} work in place, so a
+ * buffer), the loss sum and the example count, plus how long it took (the slowest partial's compute
+ * time and the time spent merging, so the driver can split a step's wall time). {@link #add} and {@link #merge} work in place, so a
  * tree of merges allocates nothing after the first buffer, and the driver divides once:
  * mean gradient = sum / count.
  *
@@ -22,6 +23,8 @@ public final class GradientSum implements Serializable {
     private double[] sumD;    // float64 models
     private double lossSum;
     private long count;
+    private long computeNanos;   // the slowest partial's compute time: the step's critical path
+    private long mergeNanos;     // time spent adding buffers in merges, summed over the tree
 
     public static GradientSum empty() {
         return new GradientSum();
@@ -53,8 +56,17 @@ public final class GradientSum implements Serializable {
         return this;
     }
 
+    /** Records that computing this partial took {@code nanos} (kept as the maximum over merged partials). */
+    public GradientSum computedIn(long nanos) {
+        computeNanos = Math.max(computeNanos, nanos);
+        return this;
+    }
+
     /** Adds {@code other} into this one; an empty side adopts the other's buffer (no copy). */
     public GradientSum merge(GradientSum other) {
+        long started = System.nanoTime();
+        computeNanos = Math.max(computeNanos, other.computeNanos);
+        mergeNanos += other.mergeNanos;
         if (other.isEmpty()) {
             lossSum += other.lossSum;
             count += other.count;
@@ -70,6 +82,7 @@ public final class GradientSum implements Serializable {
         }
         lossSum += other.lossSum;
         count += other.count;
+        mergeNanos += System.nanoTime() - started;
         return this;
     }
 
@@ -114,6 +127,16 @@ public final class GradientSum implements Serializable {
 
     public double lossSum() {
         return lossSum;
+    }
+
+    /** The longest compute time of the partials merged into this sum, in nanoseconds. */
+    public long computeNanos() {
+        return computeNanos;
+    }
+
+    /** Nanoseconds spent adding gradient buffers in the merges that built this sum. */
+    public long mergeNanos() {
+        return mergeNanos;
     }
 
     public double meanLoss() {

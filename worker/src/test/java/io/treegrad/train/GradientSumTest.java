@@ -39,6 +39,20 @@ class GradientSumTest {
     }
 
     @Test
+    void mergingKeepsTheSlowestComputeTimeAndAddsUpMergeTime() {
+        GradientSum a = GradientSum.empty().add(Nd4j.createFromArray(new float[100_000]), 1, 1).computedIn(7_000);
+        GradientSum b = GradientSum.empty().add(Nd4j.createFromArray(new float[100_000]), 1, 1).computedIn(9_000);
+        GradientSum c = GradientSum.empty().add(Nd4j.createFromArray(new float[100_000]), 1, 1).computedIn(3_000);
+        assertEquals(0, a.mergeNanos());
+        GradientSum ab = a.merge(b);              // adds 100k floats: takes measurable time
+        long first = ab.mergeNanos();
+        assertTrue(first > 0, "a merge that adds buffers takes time");
+        GradientSum all = GradientSum.empty().merge(c).merge(ab);
+        assertEquals(9_000, all.computeNanos(), "the critical path is the slowest partial");
+        assertTrue(all.mergeNanos() >= first, "merge time of subtrees is carried up");
+    }
+
+    @Test
     void survivesSerialization() throws Exception {
         GradientSum a = GradientSum.empty().add(Nd4j.createFromArray(1.5, -2.0), 1.25, 4);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -175,8 +175,9 @@ public final class TrainJob {
                 (Double) line.get("samples_per_sec")));
         @SuppressWarnings("unchecked")
         Map<String, Double> split = (Map<String, Double>) line.get("time_share");
-        s.append(String.format(Locale.ROOT, "  (aggregate job %.0f%%, driver update %.0f%%, broadcast %.0f%%)",
-                100 * split.get("aggregate"), 100 * split.get("update"), 100 * split.get("broadcast")));
+        s.append(String.format(Locale.ROOT, "  (compute %.0f%%, aggregation %.0f%%, driver update %.0f%%, broadcast %.0f%%)",
+                100 * split.get("compute"), 100 * split.get("aggregation"), 100 * split.get("update"),
+                100 * split.get("broadcast")));
         if (line.containsKey("test_accuracy")) {
             s.append(String.format(Locale.ROOT, "  test accuracy %.4f", (Double) line.get("test_accuracy")));
         } else if (line.containsKey("test_rmse")) {
@@ -187,35 +188,57 @@ public final class TrainJob {
 
     /** Sums over the steps since the last log line. */
     private static final class Interval {
+        private long steps;
         private long examples;
         private double lossSum;
         private double broadcast;
-        private double aggregate;
+        private double compute;
+        private double aggregation;
+        private double merge;
         private double update;
         private long since = System.nanoTime();
 
         void add(DistributedTrainer.StepResult r) {
+            DistributedTrainer.StepTiming t = r.timing();
+            steps++;
             examples += r.examples();
             lossSum += r.meanLoss() * r.examples();
-            broadcast += r.timing().broadcastMs();
-            aggregate += r.timing().aggregateMs();
-            update += r.timing().updateMs();
+            broadcast += t.broadcastMs();
+            compute += t.computeMs();
+            aggregation += t.aggregationMs();
+            merge += t.mergeMs();
+            update += t.updateMs();
         }
 
         Map<String, Object> drain(long step, double epoch, double lr) {
             double seconds = (System.nanoTime() - since) / 1e9;
-            double all = broadcast + aggregate + update;
+            double all = broadcast + compute + aggregation + update;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("step", step);
             m.put("epoch", epoch);
             m.put("train_loss", lossSum / examples);
             m.put("learning_rate", lr);
             m.put("samples_per_sec", examples / seconds);
-            m.put("time_share", Map.of("broadcast", broadcast / all, "aggregate", aggregate / all, "update", update / all));
+            Map<String, Object> ms = new LinkedHashMap<>();
+            ms.put("compute", compute / steps);
+            ms.put("aggregation", aggregation / steps);
+            ms.put("merge", merge / steps);
+            ms.put("update", update / steps);
+            ms.put("broadcast", broadcast / steps);
+            m.put("step_ms", ms);
+            Map<String, Object> share = new LinkedHashMap<>();
+            share.put("compute", compute / all);
+            share.put("aggregation", aggregation / all);
+            share.put("update", update / all);
+            share.put("broadcast", broadcast / all);
+            m.put("time_share", share);
+            steps = 0;
             examples = 0;
             lossSum = 0;
             broadcast = 0;
-            aggregate = 0;
+            compute = 0;
+            aggregation = 0;
+            merge = 0;
             update = 0;
             since = System.nanoTime();
             return m;

@@ -19,8 +19,18 @@ public final class DistributedTrainer {
     private final TrainSpec spec;
     private final int depth;
 
-    /** Per-step timings in ms: broadcast, the aggregation job (compute + reduce), driver update. */
-    public record StepTiming(double broadcastMs, double aggregateMs, double updateMs) {}
+    /**
+     * Where one step's wall time went, in ms. {@code computeMs} is the slowest task's own work (load
+     * the parameters, forward, backward, copy the gradient out): the step's critical path.
+     * {@code aggregationMs} is the rest of the Spark job: scheduling, task (de)serialization,
+     * shipping results and merging them ({@code mergeMs}, summed over the tree, is that last part).
+     */
+    public record StepTiming(double broadcastMs, double computeMs, double aggregationMs, double mergeMs,
+                             double updateMs) {
+        public double totalMs() {
+            return broadcastMs + computeMs + aggregationMs + updateMs;
+        }
+    }
 
     /** One optimizer step's outcome. */
     public record StepResult(long step, long examples, double meanLoss, StepTiming timing) {}
@@ -61,7 +71,8 @@ public final class DistributedTrainer {
         optimizer.step(params, mean.dataType() == params.dataType() ? mean : mean.castTo(params.dataType()));
         long t3 = System.nanoTime();
         return new StepResult(step, sum.count(), sum.meanLoss(),
-                new StepTiming((t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6));
+                new StepTiming((t1 - t0) / 1e6, sum.computeNanos() / 1e6, (t2 - t1 - sum.computeNanos()) / 1e6,
+                        sum.mergeNanos() / 1e6, (t3 - t2) / 1e6));
     }
 
     /** Loss and accuracy (or RMSE) of {@code params} on {@code data}, computed where the shards live. */

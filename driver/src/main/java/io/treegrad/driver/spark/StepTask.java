@@ -39,8 +39,12 @@ final class StepTask {
         return CACHE.get().computeIfAbsent(spec, StepTask::new);
     }
 
-    /** The gradient sum of optimizer step {@code step} over this shard's rows. */
+    /**
+     * The gradient sum of optimizer step {@code step} over this shard's rows, with the time it took
+     * (loading the parameters, forward and backward passes, copying out the gradient).
+     */
     GradientSum gradient(Shard shard, Object params, long step) {
+        long started = System.nanoTime();
         load(params);
         model.parameters().zeroGrad();
         double lossSum = 0;
@@ -55,8 +59,9 @@ final class StepTask {
             lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
             count += rows.length;
         }
-        return count == 0 ? GradientSum.empty()
+        GradientSum sum = count == 0 ? GradientSum.empty()
                 : GradientSum.empty().add(model.parameters().grads(), lossSum, count);
+        return sum.computedIn(System.nanoTime() - started);
     }
 
     /** The loss, correct predictions and squared errors of the current parameters on this shard. */
