@@ -60,13 +60,13 @@ public final class TrainJob {
         long started = System.nanoTime();
 
         DistributedData train = DistributedData.load(jsc, source(cfg.data().train()), t.partitions());
-        checkShapes(train, "data.train");
+        checkShapes(train, "data.train", cfg.data().train());
         FeatureScaler.State scaler = fitScaler(train);
         train = train.scaled(scaler);
         DistributedData test = null;
         if (cfg.data().test() != null) {
             test = DistributedData.load(jsc, source(cfg.data().test()), t.partitions()).scaled(scaler);
-            checkShapes(test, "data.test");
+            checkShapes(test, "data.test", cfg.data().test());
         }
 
         boolean float64 = "float64".equals(t.dtype());
@@ -222,14 +222,14 @@ public final class TrainJob {
         }
     }
 
-    private void checkShapes(DistributedData data, String key) {
+    private void checkShapes(DistributedData data, String key, DatasetConfig d) {
         if (data.numFeatures() != cfg.model().inputs()) {
-            throw new IllegalArgumentException(key + ": the data has " + data.numFeatures() + " features but"
-                    + " model.inputs is " + cfg.model().inputs());
+            throw new IllegalArgumentException(d.path() + " (" + key + "): " + data.numFeatures() + " features per row,"
+                    + " but model.inputs is " + cfg.model().inputs() + "; expected the same number");
         }
         if (!data.isRegression() && data.numClasses() > cfg.model().outputs()) {
-            throw new IllegalArgumentException(key + ": the data has " + data.numClasses() + " classes but the"
-                    + " model's last layer has " + cfg.model().outputs() + " outputs");
+            throw new IllegalArgumentException(d.path() + " (" + key + "): " + data.numClasses() + " classes, but the"
+                    + " model's last layer has " + cfg.model().outputs() + " outputs; expected at most that many");
         }
     }
 
