@@ -86,19 +86,15 @@ public final class TrainJob {
 
         Path out = new Path(cfg.output().dir());
         FileSystem fs = out.getFileSystem(jsc.hadoopConfiguration());
-        fs.mkdirs(out);
         Path ckptDir = cfg.checkpoints().uri() != null ? new Path(cfg.checkpoints().uri()) : new Path(out, "checkpoints");
         CheckpointStore checkpoints = new CheckpointStore(ckptDir.getFileSystem(jsc.hadoopConfiguration()), ckptDir,
                 cfg.checkpoints().keepLast());
         long ckptEvery = cfg.checkpoints().everySteps() == null ? 0 : cfg.checkpoints().everySteps();
         long start = 0;
         if (resume) {
-            Checkpoint c = checkpoints.latest().orElseThrow(() -> new IllegalArgumentException(
-                    "--resume: no checkpoint in " + ckptDir));
-            c.restoreInto(model.parameters(), optimizer);
-            start = c.step();
-            console.printf(Locale.ROOT, "treegrad: resuming from step %d (%s)%n", start, checkpoints.pathOf(start));
+            start = Resume.restore(checkpoints, model, cfg.model(), optimizer, console);
         }
+        fs.mkdirs(out);
         long logEvery = cfg.output().logEverySteps();
         Long evalEvery = cfg.evaluation().everySteps();
         int evalBatch = cfg.evaluation().batchSize() == null ? 1024 : cfg.evaluation().batchSize();
