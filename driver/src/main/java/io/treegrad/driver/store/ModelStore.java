@@ -62,7 +62,7 @@ public final class ModelStore {
         } catch (FileNotFoundException e) {
             String expected = "; expected the model directory a train run writes (<output.dir>/model), with " + MODEL
                     + " in it";
-            if (fs.isFile(dir)) {
+            if (fs.exists(dir) && fs.getFileStatus(dir).isFile()) {
                 throw new FileNotFoundException(dir + ": is a file, not a model directory" + expected);
             }
             throw new FileNotFoundException(p + ": no such file" + expected);
