@@ -59,7 +59,7 @@ public final class IdxReader {
     }
 
     private int[] readLabels(InputStream raw, String source) throws IOException {
-        try (InputStream in = Sources.decompressed(raw)) {
+        try (InputStream in = Sources.decompressed(raw, source)) {
             int[] dims = header(in, source, 1, "labels");
             int n = dims[0];
             byte[] bytes = readExactly(in, source, n, 1, "labels");
@@ -75,7 +75,7 @@ public final class IdxReader {
 
     private ReadResult readImages(InputStream raw, String source, int[] labels, String labelsSource)
             throws IOException {
-        try (InputStream in = Sources.decompressed(raw)) {
+        try (InputStream in = Sources.decompressed(raw, source)) {
             int[] dims = header(in, source, -1, "images");
             int n = dims[0];
             if (n != labels.length) {

@@ -24,7 +24,7 @@ public abstract class LineReader {
     /** Reads {@code in} to its end (gzip or plain); {@code source} names it in messages. */
     public final ReadResult read(InputStream in, String source) throws IOException {
         try {
-            return parse(Sources.lines(in), source);
+            return parse(Sources.lines(in, source), source);
         } catch (ZipException | EOFException e) {
             throw Sources.corrupt(source, e);
         }

@@ -51,7 +51,7 @@ public final class MnistJsonReader {
     /** The pixel values of one digit file: {@code k * 784} finite floats. */
     public static float[] readDigit(InputStream raw, String source) throws IOException {
         byte[] bytes;
-        try (InputStream in = Sources.decompressed(raw)) {
+        try (InputStream in = Sources.decompressed(raw, source)) {
             bytes = in.readAllBytes();
         } catch (ZipException | EOFException e) {
             throw Sources.corrupt(source, e);

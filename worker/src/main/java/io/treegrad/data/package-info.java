@@ -5,7 +5,8 @@
  *   <li>{@link io.treegrad.data.Dataset}: features {@code [n, d]} as one row-major {@code float[]},
  *       with integer class labels, float regression targets, or neither.</li>
  *   <li>Readers, each from an {@code InputStream} plus a source name for messages (gzip detected
- *       by its magic bytes), with {@code Path} overloads: {@link io.treegrad.data.IdxReader}
+ *       by its magic bytes; a source named {@code *.gz} that is not gzip is an error), with
+ *       {@code Path} overloads: {@link io.treegrad.data.IdxReader}
  *       (MNIST / Fashion-MNIST), {@link io.treegrad.data.CsvReader},
  *       {@link io.treegrad.data.LibSvmReader}, {@link io.treegrad.data.MnistJsonReader}.
  *       They return a {@link io.treegrad.data.ReadResult}: the data and a

@@ -513,6 +513,8 @@ public final class Safetensors {
             kind = "a Python pickle";
         } else if ((first[0] & 0xff) == 0xac && (first[1] & 0xff) == 0xed) {
             kind = "a Java serialized object";
+        } else if (first[0] == '{' || first[0] == '[') {
+            kind = "JSON text (a safetensors file puts an 8-byte length before its JSON header)";
         }
         String hex = HexFormat.ofDelimiter(" ").formatHex(first);
         return "; it starts with bytes " + hex + (kind == null ? "" : ", like " + kind);

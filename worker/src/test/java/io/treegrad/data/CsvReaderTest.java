@@ -201,6 +201,17 @@ class CsvReaderTest {
     }
 
     @Test
+    void aFileNamedGzThatIsNotGzipIsAnErrorNamingItsFirstBytes() throws IOException {
+        MalformedDataException e = failure(DEFAULT, "page.csv.gz", "<html>404 Not Found</html>\n");
+        TextFiles.assertMessage(e, "page.csv.gz: not gzip data: the name ends in .gz but the file starts with bytes"
+                + " 3c 68 74 6d 6c 3e 34 30 where gzip starts with 1f 8b; expected gzip");
+        assertEquals(-1, e.line(), "a problem of the whole file");
+        TextFiles.assertMessage(failure(DEFAULT, "empty.csv.gz", ""), "empty.csv.gz: empty file");
+        Path gz = TextFiles.write(dir, "real.csv.gz", TextFiles.gzip("1,2,0\n"));
+        assertArrayEquals(new float[] {1, 2}, DEFAULT.read(gz).dataset().features(), "real gzip under its usual name");
+    }
+
+    @Test
     void streamsNameTheirSourceInMessages() {
         byte[] bytes = "1,2,0\n1,2\n".getBytes(StandardCharsets.UTF_8);
         MalformedDataException e = assertThrows(MalformedDataException.class,

@@ -100,6 +100,15 @@ class IdxReaderTest {
     }
 
     @Test
+    void aLabelsFileNamedGzThatIsNotGzipIsAnError() {
+        Path img = TextFiles.write(dir, "images.idx.gz", TextFiles.gzip(images()));
+        Path lab = TextFiles.write(dir, "labels.idx.gz", labels(2, 0, 1));
+        MalformedDataException e = assertThrows(MalformedDataException.class, () -> IdxReader.defaults().read(img, lab));
+        TextFiles.assertMessage(e, "labels.idx.gz: not gzip data: the name ends in .gz but the file starts with bytes"
+                + " 00 00 08 01 00 00 00 03");
+    }
+
+    @Test
     void imageAndLabelCountsMustMatch() {
         MalformedDataException e = failure(IdxReader.defaults(), images(), labels(2, 0));
         TextFiles.assertMessage(e, "images.idx: 3 images, but", "labels.idx has 2 labels; expected one label per image");

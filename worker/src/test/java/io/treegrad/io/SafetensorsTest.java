@@ -255,6 +255,8 @@ class SafetensorsTest {
     @Test
     void otherFilesAreNotSafetensorsFiles() {
         assertMentions(readError("a,b,c\n1,2,3\n".getBytes(StandardCharsets.US_ASCII)), "not a safetensors file");
+        assertMentions(readError("{\"layers\": [16, 2]}\n".getBytes(StandardCharsets.US_ASCII)), "not a safetensors file",
+                "bad header length", "it starts with bytes 7b 22 6c 61", "like JSON text");
         // a plausible length but no JSON object after it
         byte[] file = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(16).put("[1,2,3]         ".getBytes(StandardCharsets.US_ASCII)).array();
         assertMentions(readError(file), "not a safetensors file", "does not start with '{'");

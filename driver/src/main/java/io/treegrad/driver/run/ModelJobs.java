@@ -75,8 +75,8 @@ public final class ModelJobs {
         DistributedData loaded = DistributedData.load(jsc, Experiments.source(cfg, d, data, labels),
                 cfg.training().partitions());
         if (loaded.numFeatures() != cfg.model().inputs()) {
-            throw new IllegalArgumentException(data + ": " + loaded.numFeatures() + " features, but the model takes "
-                    + cfg.model().inputs());
+            throw new IllegalArgumentException(data + ": " + loaded.numFeatures() + " features per row, but the model "
+                    + model.source() + " takes " + cfg.model().inputs() + "; expected the same number");
         }
         return loaded.scaled(model.scaler().map(FeatureScaler::state).orElse(null));
     }

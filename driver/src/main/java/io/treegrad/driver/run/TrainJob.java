@@ -60,13 +60,13 @@ public final class TrainJob {
         long started = System.nanoTime();
 
         DistributedData train = DistributedData.load(jsc, source(cfg.data().train()), t.partitions());
-        checkShapes(train, "data.train");
+        checkShapes(train, "data.train", cfg.data().train());
         FeatureScaler.State scaler = fitScaler(train);
         train = train.scaled(scaler);
         DistributedData test = null;
         if (cfg.data().test() != null) {
             test = DistributedData.load(jsc, source(cfg.data().test()), t.partitions()).scaled(scaler);
-            checkShapes(test, "data.test");
+            checkShapes(test, "data.test", cfg.data().test());
         }
 
         boolean float64 = "float64".equals(t.dtype());
@@ -86,19 +86,15 @@ public final class TrainJob {
 
         Path out = new Path(cfg.output().dir());
         FileSystem fs = out.getFileSystem(jsc.hadoopConfiguration());
-        fs.mkdirs(out);
         Path ckptDir = cfg.checkpoints().uri() != null ? new Path(cfg.checkpoints().uri()) : new Path(out, "checkpoints");
         CheckpointStore checkpoints = new CheckpointStore(ckptDir.getFileSystem(jsc.hadoopConfiguration()), ckptDir,
                 cfg.checkpoints().keepLast());
         long ckptEvery = cfg.checkpoints().everySteps() == null ? 0 : cfg.checkpoints().everySteps();
         long start = 0;
         if (resume) {
-            Checkpoint c = checkpoints.latest().orElseThrow(() -> new IllegalArgumentException(
-                    "--resume: no checkpoint in " + ckptDir));
-            c.restoreInto(model.parameters(), optimizer);
-            start = c.step();
-            console.printf(Locale.ROOT, "treegrad: resuming from step %d (%s)%n", start, checkpoints.pathOf(start));
+            start = Resume.restore(checkpoints, model, cfg.model(), optimizer, console);
         }
+        fs.mkdirs(out);
         long logEvery = cfg.output().logEverySteps();
         Long evalEvery = cfg.evaluation().everySteps();
         int evalBatch = cfg.evaluation().batchSize() == null ? 1024 : cfg.evaluation().batchSize();
@@ -245,14 +241,14 @@ public final class TrainJob {
         }
     }
 
-    private void checkShapes(DistributedData data, String key) {
+    private void checkShapes(DistributedData data, String key, DatasetConfig d) {
         if (data.numFeatures() != cfg.model().inputs()) {
-            throw new IllegalArgumentException(key + ": the data has " + data.numFeatures() + " features but"
-                    + " model.inputs is " + cfg.model().inputs());
+            throw new IllegalArgumentException(d.path() + " (" + key + "): " + data.numFeatures() + " features per row,"
+                    + " but model.inputs is " + cfg.model().inputs() + "; expected the same number");
         }
         if (!data.isRegression() && data.numClasses() > cfg.model().outputs()) {
-            throw new IllegalArgumentException(key + ": the data has " + data.numClasses() + " classes but the"
-                    + " model's last layer has " + cfg.model().outputs() + " outputs");
+            throw new IllegalArgumentException(d.path() + " (" + key + "): " + data.numClasses() + " classes, but the"
+                    + " model's last layer has " + cfg.model().outputs() + " outputs; expected at most that many");
         }
     }
 

@@ -103,7 +103,8 @@ public record DataSource(String format, String path, String labels, String label
         Path p = new Path(uri);
         FileSystem fs = p.getFileSystem(conf);
         if (!fs.exists(p)) {
-            throw new java.io.FileNotFoundException(uri + ": no such file");
+            throw new java.io.FileNotFoundException(uri + ": no such file (for the datasets of this project, run"
+                    + " jobs/fetch-datasets)");
         }
         return fs.open(p);
     }

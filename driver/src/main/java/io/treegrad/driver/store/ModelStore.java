@@ -2,6 +2,7 @@ package io.treegrad.driver.store;
 
 import io.treegrad.io.Json;
 import io.treegrad.io.ModelFile;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -55,7 +56,18 @@ public final class ModelStore {
     /** Reads {@code model.safetensors}; errors name it. */
     public ModelFile load() throws IOException {
         Path p = modelPath();
-        try (FSDataInputStream in = fs.open(p)) {
+        FSDataInputStream in;
+        try {
+            in = fs.open(p);
+        } catch (FileNotFoundException e) {
+            String expected = "; expected the model directory a train run writes (<output.dir>/model), with " + MODEL
+                    + " in it";
+            if (fs.exists(dir) && fs.getFileStatus(dir).isFile()) {
+                throw new FileNotFoundException(dir + ": is a file, not a model directory" + expected);
+            }
+            throw new FileNotFoundException(p + ": no such file" + expected);
+        }
+        try (in) {
             return ModelFile.read(in, p.toString());
         }
     }

@@ -137,6 +137,9 @@ class CheckpointStoreTest {
         assertSameCheckpoint(checkpoint(10), reader.latest().orElseThrow());
         assertEquals(List.of("LATEST", "ckpt-10.safetensors"), names(), "no half-written file or temporary left");
         assertEquals("ckpt-10.safetensors\n", pointer());
+        CheckpointStore.Recovered r = reader.latestValid().orElseThrow();
+        assertEquals(store.pathOf(10), r.path(), "what --resume takes");
+        assertEquals(List.of(), r.skipped(), "nothing to pass over: the crash left no file behind");
     }
 
     @Test
@@ -165,6 +168,9 @@ class CheckpointStoreTest {
 
         assertEquals(List.of(10L), store.list().stream().map(CheckpointStore.Stored::step).toList());
         assertEquals(10, store.latest().orElseThrow().step());
+        CheckpointStore.Recovered r = store.latestValid().orElseThrow();
+        assertEquals(10, r.checkpoint().step());
+        assertEquals(List.of(), r.skipped(), "a temporary file is not a checkpoint, not even a skipped one");
         store.save(checkpoint(20));
         assertEquals(List.of("LATEST", "ckpt-10.safetensors", "ckpt-20.safetensors"), names());
     }

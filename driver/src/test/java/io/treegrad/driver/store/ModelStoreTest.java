@@ -78,6 +78,28 @@ class ModelStoreTest {
     }
 
     @Test
+    void aCrashWhileWritingTheModelLeavesThePreviousOneWholeAndReadable() throws IOException {
+        CrashingFileSystem fs = new CrashingFileSystem();
+        ModelStore store = new ModelStore(fs, dir());
+        ModelSpec spec = ModelSpec.mlp(4, new int[] {16}, 3, "relu");
+        Model first = Model.build(spec, DataType.FLOAT, 3);
+        store.save(ModelFile.of(first, null, CONFIG, provenance()));
+        java.nio.file.Path file = tmp.resolve("out/model/model.safetensors");
+        byte[] before = Files.readAllBytes(file);
+
+        fs.crashWriting(".model.safetensors", before.length / 2);
+        Model second = Model.build(spec, DataType.FLOAT, 4);
+        IOException e = assertThrows(IOException.class, () -> store.save(ModelFile.of(second, null, "", Map.of())));
+        assertTrue(e.getMessage().contains("simulated crash"), e.getMessage());
+
+        assertArrayEquals(before, Files.readAllBytes(file), "the previous model, byte for byte");
+        ModelFile read = new ModelStore(FileSystem.get(URI.create("file:///"), new Configuration()), dir()).load();
+        assertArrayEquals(first.parameters().values().toFloatVector(), read.parameters().toFloatVector(), 0f);
+        assertEquals(CONFIG, Files.readString(tmp.resolve("out/model/config.yaml")), "its side files too");
+        assertEquals(List.of("config.yaml", "model.safetensors", "provenance.json"), names(), "no temporary file left");
+    }
+
+    @Test
     void aMissingModelIsAnErrorNamingThePath() throws IOException {
         FileSystem fs = FileSystem.get(URI.create("file:///"), new Configuration());
         ModelStore store = new ModelStore(fs, dir());
