@@ -228,6 +228,7 @@ public final class TrainJob {
             share.put("update", update / all);
             share.put("broadcast", broadcast / all);
             m.put("time_share", share);
+            m.put("memory_mb", MemoryUse.now().asMap());
             steps = 0;
             examples = 0;
             lossSum = 0;

@@ -25,6 +25,10 @@ public final class Sessions {
         conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.set("spark.kryo.registrationRequired", "true");
         conf.set("spark.kryo.registrator", TreegradKryoRegistrator.class.getName());
+        // a run is thousands of small jobs: keep Spark's status store (held on the driver heap) bounded
+        conf.setIfMissing("spark.ui.retainedJobs", "100");
+        conf.setIfMissing("spark.ui.retainedStages", "100");
+        conf.setIfMissing("spark.ui.retainedTasks", "2000");
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
         extra.forEach(conf::set);
