@@ -1,6 +1,7 @@
 package io.treegrad.driver.spark;
 
 import com.esotericsoftware.kryo.Kryo;
+import io.treegrad.data.ColumnarRecords;
 import io.treegrad.train.GradientSum;
 import java.util.List;
 import org.apache.spark.serializer.KryoRegistrator;
@@ -34,6 +35,7 @@ public final class TreegradKryoRegistrator implements KryoRegistrator {
         kryo.register(EvalSum.class);
         kryo.register(Shard.class);
         kryo.register(ColumnStats.class);
+        kryo.register(ColumnarRecords.Record.class);   // parquet rows, shuffled into their shards
         for (String name : SQL_SCHEMA_CLASSES) {
             String className = name.contains(".") ? name : "org.apache.spark.sql.types." + name;
             try {
