@@ -148,6 +148,14 @@ class CliEndToEndTest {
     }
 
     @Test
+    void missingParquetDataIsAnInputErrorNamingThePath() {
+        Run r = run("train", "configs/digits-logistic-regression.yaml", "--set", "output.dir=" + tmp.resolve("p"),
+                "--set", "data.train.format=parquet", "--set", "data.train.path=data/nowhere/digits.parquet");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("data/nowhere/digits.parquet: no such file"), r.err());
+    }
+
+    @Test
     void divergenceStopsWithTheStepAndExit3() {
         Run r = run("train", "configs/heart-scale-libsvm.yaml", "--set", "output.dir=" + tmp.resolve("d"),
                 "--set", "optimizer.lr=1e12");

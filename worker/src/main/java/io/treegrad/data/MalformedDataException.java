@@ -13,8 +13,8 @@ public final class MalformedDataException extends IOException {
     private final BadRecordReason reason;
 
     /**
-     * @param line   the 1-based line (text formats) or 0-based record index (binary formats) the
-     *               problem is at, or -1 when it concerns the whole file
+     * @param line   the 1-based line (text formats) or 0-based record index (binary and columnar
+     *               formats) the problem is at, or -1 when it concerns the whole file
      * @param reason why the record is bad, or null for a file-level problem (empty, truncated,
      *               wrong header) that no policy can skip
      */
@@ -25,13 +25,14 @@ public final class MalformedDataException extends IOException {
         this.reason = reason;
     }
 
-    static MalformedDataException fileLevel(String source, String message) {
+    /** A problem with {@code source} as a whole (empty, wrong schema, no usable records): no policy skips it. */
+    public static MalformedDataException fileLevel(String source, String message) {
         return new MalformedDataException(source, -1, null, source + ": " + message);
     }
 
     public String source() { return source; }
 
-    /** The line (text formats, 1-based) or record (binary formats, 0-based); -1 for the file. */
+    /** The line (text formats, 1-based) or record (binary and columnar formats, 0-based); -1 for the file. */
     public long line() { return line; }
 
     /** Why the record is bad; null for a problem with the file as a whole. */

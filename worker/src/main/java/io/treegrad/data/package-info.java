@@ -10,7 +10,9 @@
  *       (MNIST / Fashion-MNIST), {@link io.treegrad.data.CsvReader},
  *       {@link io.treegrad.data.LibSvmReader}, {@link io.treegrad.data.MnistJsonReader}.
  *       They return a {@link io.treegrad.data.ReadResult}: the data and a
- *       {@link io.treegrad.data.ReadReport} of what was skipped.</li>
+ *       {@link io.treegrad.data.ReadReport} of what was skipped.
+ *       {@link io.treegrad.data.ColumnarRecords} checks rows that arrive as typed values instead
+ *       of text (Parquet, read by the driver with Spark SQL) by the same rules.</li>
  *   <li>Bad records: {@link io.treegrad.data.BadRecordPolicy#FAIL} (default) throws a
  *       {@link io.treegrad.data.MalformedDataException} naming source, line and the problem;
  *       {@link io.treegrad.data.BadRecordPolicy#SKIP} drops the record and counts it by

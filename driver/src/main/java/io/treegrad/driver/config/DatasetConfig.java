@@ -18,6 +18,14 @@ import java.util.List;
  *   num_features, num_classes (classification only): optional checks, for every format
  * </pre>
  *
+ * <p>Parquet is read by Spark SQL on the executors. The features column is an
+ * {@code array<float|double|int|long|short|byte>} or a Spark ML vector (dense or sparse), the label
+ * column any numeric type: integer class ids ({@code 3} or {@code 3.0}), or targets for
+ * {@code task: regression}. Every row must have the same length ({@code num_features}, else the
+ * first row's). Rows are taken in file path order, then row order within a file, so a data set
+ * always gives the same shards. Bad rows are reported as {@code FILE row N: column ...} (N
+ * 0-based within the file) and fail or are skipped as {@code data.bad_records} says.
+ *
  * @param path     a Hadoop URI ({@code hdfs://..., s3a://..., file:/...}) or a local path; a
  *                 relative path in a config is resolved against the working directory at load
  * @param task     {@code classification} (integer class ids; the default) or {@code regression}

@@ -28,7 +28,8 @@
  *                                   #   parquet: column name (default label)
  *     # labels: ...                 # idx: the labels file (required); csv, regression only: a
  *                                   #   separate targets file, every CSV column then a feature
- *     # features_column: features   # parquet: the vector or array column (default features)
+ *     # features_column: features   # parquet: the array (float, double, int, long, short, byte) or
+ *                                   #   Spark ML vector column (default features)
  *     num_features: 13              # optional: checked against model.inputs
  *     num_classes: 3                # optional, classification only: checked against the model
  *     task: classification          # classification (default) | regression
@@ -100,6 +101,18 @@
  * directory, so {@code data/fashion-mnist/...} means the repository's data when run from its root.
  * An absolute path without a scheme is kept as written, and Hadoop reads it from its default file
  * system ({@code file:} in local mode, often HDFS on a cluster): on a cluster, write full URIs.
+ *
+ * <h2>Parquet</h2>
+ *
+ * {@code format: parquet} reads a Parquet file or a directory of them with Spark SQL, on the
+ * executors: a features column ({@code array<float|double|int|long|short|byte>} or a Spark ML
+ * vector, dense or sparse) and a numeric label column (integer class ids, or targets for
+ * {@code task: regression}). Every row must have the same length ({@code num_features} when
+ * given, else the first row's). Rows are taken in file path order, then row order within a file,
+ * so a data set always gives the same shards and the same run. A bad row is named by file, 0-based
+ * row and column ({@code .../part-00000.parquet row 17: label column 'label' is 2.5, not an
+ * integer; expected an integer class id}) and fails the load or is skipped, by
+ * {@code data.bad_records}.
  *
  * <h2>Overrides</h2>
  *

@@ -15,7 +15,8 @@ final class Experiments {
         return new DataSource(d.format(), pathOverride != null ? pathOverride : d.path(),
                 labelsOverride != null ? labelsOverride : d.labels(), d.labelColumn(), Boolean.TRUE.equals(d.header()),
                 d.delimiter(), d.skipLines() == null ? 0 : d.skipLines(), d.numFeatures() == null ? 0 : d.numFeatures(),
-                d.numClasses() == null ? 0 : d.numClasses(), regression, cfg.data().badRecordPolicy());
+                d.numClasses() == null ? 0 : d.numClasses(), regression, cfg.data().badRecordPolicy(),
+                d.featuresColumn());
     }
 
     static TrainSpec spec(ExperimentConfig cfg) {

@@ -18,23 +18,38 @@ import org.apache.hadoop.fs.Path;
  * Where a dataset is and how to parse it. Read on the executors through the Hadoop FileSystem of
  * the path's scheme (file://, hdfs://, s3a://; a path without a scheme is the default FS).
  *
- * @param labels      idx: the labels file; csv regression: an optional separate targets file
- * @param labelColumn csv: the label column's name or index (default: the last)
- * @param regression  real-valued targets instead of class ids
+ * <p>Parquet is the exception: Spark SQL reads it ({@link ParquetShards}), so {@link #read} does not.
+ *
+ * @param labels         idx: the labels file; csv regression: an optional separate targets file
+ * @param labelColumn    csv: the label column's name or index (default: the last); parquet: its name
+ * @param regression     real-valued targets instead of class ids
+ * @param featuresColumn parquet: the array or vector column of the features
  */
 public record DataSource(String format, String path, String labels, String labelColumn, boolean header,
                          String delimiter, int skipLines, int numFeatures, int numClasses, boolean regression,
-                         BadRecordPolicy policy) implements Serializable {
+                         BadRecordPolicy policy, String featuresColumn) implements Serializable {
 
     public static DataSource idx(String images, String labels, int numClasses) {
-        return new DataSource("idx", images, labels, null, false, null, 0, 0, numClasses, false, BadRecordPolicy.FAIL);
+        return new DataSource("idx", images, labels, null, false, null, 0, 0, numClasses, false, BadRecordPolicy.FAIL,
+                null);
     }
 
     public static DataSource csv(String path, int numClasses) {
-        return new DataSource("csv", path, null, null, false, null, 0, 0, numClasses, false, BadRecordPolicy.FAIL);
+        return new DataSource("csv", path, null, null, false, null, 0, 0, numClasses, false, BadRecordPolicy.FAIL,
+                null);
     }
 
-    /** Reads the whole dataset (runs on an executor, or anywhere with the FS configuration). */
+    /** Parquet with columns {@code features} and {@code label}, class ids (numClasses 0: inferred). */
+    public static DataSource parquet(String path, int numClasses) {
+        return new DataSource("parquet", path, null, "label", false, null, 0, 0, numClasses, false,
+                BadRecordPolicy.FAIL, "features");
+    }
+
+    public boolean isParquet() {
+        return format.equalsIgnoreCase("parquet");
+    }
+
+    /** Reads the whole dataset (runs on an executor, or anywhere with the FS configuration); not parquet. */
     public ReadResult read() throws IOException {
         Configuration conf = new Configuration();
         switch (format.toLowerCase(Locale.ROOT)) {
@@ -91,12 +106,20 @@ public record DataSource(String format, String path, String labels, String label
                     return b.build().read(in, path);
                 }
             }
+            case "parquet" -> throw new IllegalStateException("parquet is read with Spark SQL on the executors:"
+                    + " DistributedData.load");
             default -> throw new IllegalArgumentException("data format '" + format
-                    + "' is not supported: expected idx, csv or libsvm");
+                    + "' is not supported: expected idx, csv, libsvm or parquet");
         }
     }
 
     private static InputStream open(String uri, Configuration conf) throws IOException {
+        Path p = existing(uri, conf);
+        return p.getFileSystem(conf).open(p);
+    }
+
+    /** {@code uri} as a Hadoop path that exists (a file or a directory), else "no such file". */
+    static Path existing(String uri, Configuration conf) throws IOException {
         if (uri == null) {
             throw new IOException("no path given");
         }
@@ -106,6 +129,6 @@ public record DataSource(String format, String path, String labels, String label
             throw new java.io.FileNotFoundException(uri + ": no such file (for the datasets of this project, run"
                     + " jobs/fetch-datasets)");
         }
-        return fs.open(p);
+        return p;
     }
 }

@@ -14,7 +14,8 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * A dataset split into P shards that are read and kept on the executors: only the partition
  * indices travel from the driver, never rows. Each task reads the source through Hadoop's
- * FileSystem and keeps its contiguous block of rows.
+ * FileSystem and keeps its contiguous block of rows. Parquet is read by Spark SQL instead
+ * ({@link ParquetShards}), into the same P contiguous blocks of the same row order every time.
  *
  * <p>NOTE: every task parses the whole file and keeps 1/P of it. That is right for the datasets
  * here (tens of MB, formats that gzip makes unsplittable); splitting by byte ranges is the next
@@ -37,8 +38,17 @@ public final class DistributedData {
 
     /** Reads {@code source} into {@code partitions} cached shards, unscaled. */
     public static DistributedData load(JavaSparkContext jsc, DataSource source, int partitions) {
+        JavaRDD<Shard> shards = source.isParquet() ? ParquetShards.load(jsc, source, partitions)
+                : readOnEveryTask(jsc, source, partitions);
+        shards.persist(StorageLevel.MEMORY_ONLY());
+        Shard first = shards.first();
+        return new DistributedData(shards, first.totalRows, first.numFeatures, first.numClasses, first.isRegression());
+    }
+
+    /** Every task reads the whole source and keeps its block. */
+    private static JavaRDD<Shard> readOnEveryTask(JavaSparkContext jsc, DataSource source, int partitions) {
         List<Integer> indices = IntStream.range(0, partitions).boxed().toList();
-        JavaRDD<Shard> shards = jsc.parallelize(indices, partitions).mapPartitions(it -> {
+        return jsc.parallelize(indices, partitions).mapPartitions(it -> {
             if (!it.hasNext()) {
                 return Collections.emptyIterator();
             }
@@ -51,9 +61,6 @@ public final class DistributedData {
             }
             return List.of(Shard.of(read.dataset(), index, partitions)).iterator();
         });
-        shards.persist(StorageLevel.MEMORY_ONLY());
-        Shard first = shards.first();
-        return new DistributedData(shards, first.totalRows, first.numFeatures, first.numClasses, first.isRegression());
     }
 
     /** Fits a scaler over all shards in one pass: method DIVIDE (constant), MIN_MAX or STANDARDIZE. */

@@ -26,19 +26,27 @@ public final class Shard implements Serializable {
     /** Partition {@code index} of {@code parts}: rows [index·N/parts, (index+1)·N/parts). */
     static Shard of(Dataset all, int index, int parts) {
         int n = all.numRows();
-        int from = (int) ((long) index * n / parts);
-        int to = (int) ((long) (index + 1) * n / parts);
-        Dataset d = all.slice(from, to);
+        int from = firstRow(index, n, parts);
+        return block(index, from, n, all.slice(from, firstRow(index + 1, n, parts)));
+    }
+
+    /** The first row of partition {@code index} of {@code parts} over {@code n} rows: index·n/parts. */
+    static int firstRow(int index, long n, int parts) {
+        return (int) (index * n / parts);
+    }
+
+    /** Partition {@code index}: {@code rows} are rows [firstRow, firstRow + rows.numRows()) of totalRows. */
+    static Shard block(int index, int firstRow, int totalRows, Dataset rows) {
         Shard s = new Shard();
         s.index = index;
-        s.firstRow = from;
-        s.totalRows = n;
-        s.rows = to - from;
-        s.numFeatures = all.numFeatures();
-        s.numClasses = all.numClasses();
-        s.features = d.features();
-        s.labels = all.labelKind() == Dataset.LabelKind.CLASSES ? d.labels() : null;
-        s.targets = all.labelKind() == Dataset.LabelKind.TARGETS ? d.targets() : null;
+        s.firstRow = firstRow;
+        s.totalRows = totalRows;
+        s.rows = rows.numRows();
+        s.numFeatures = rows.numFeatures();
+        s.numClasses = rows.numClasses();
+        s.features = rows.features();
+        s.labels = rows.labelKind() == Dataset.LabelKind.CLASSES ? rows.labels() : null;
+        s.targets = rows.labelKind() == Dataset.LabelKind.TARGETS ? rows.targets() : null;
         return s;
     }
 
