@@ -47,8 +47,8 @@ public final class Devices {
         }
     }
 
-    /** Thrown when the setting cannot be honoured; the message names the fix. */
-    public static final class DeviceException extends IllegalStateException {
+    /** The setting cannot be honoured by this build or cluster (the CLI's exit 2); the message names the fix. */
+    public static final class DeviceException extends IllegalArgumentException {
         DeviceException(String message) {
             super(message);
         }
