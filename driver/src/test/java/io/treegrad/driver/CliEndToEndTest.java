@@ -163,6 +163,15 @@ class CliEndToEndTest {
         assertTrue(r.err().contains("training diverged at step"), r.err());
     }
 
+    @Test
+    void aGpuRequiredOfTheCpuBuildIsAnInputErrorNamingTheFix() {
+        Run r = run("train", "configs/heart-scale-libsvm.yaml", "--set", "output.dir=" + tmp.resolve("g"),
+                "--set", "training.device=gpu");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("treegrad: training.device is gpu, but this build has ND4J's CPU backend"
+                + " (nd4j-native): build the application with -Pcuda"), r.err());
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, r, a.length, b.length);

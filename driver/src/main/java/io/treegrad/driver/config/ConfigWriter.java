@@ -162,6 +162,7 @@ public final class ConfigWriter {
         put(m, "steps_per_round", whole(t.stepsPerRound()));
         put(m, "seed", whole(t.seed()));
         put(m, "dtype", str(t.dtype()));
+        put(m, "device", str(t.device()));
         return m;
     }
 

@@ -11,12 +11,17 @@ import java.util.List;
  * @param stepsPerRound    optimizer steps per broadcast of the parameters (default 1: synchronous SGD)
  * @param seed             seeds initialisation, shuffling and dropout (default 1)
  * @param dtype            {@code float32} (the default) or {@code float64}
+ * @param device           where tasks compute: {@code auto} (the default: the GPU Spark assigns to the
+ *                         task when the build has ND4J's CUDA backend, else the CPU), {@code cpu} or
+ *                         {@code gpu} (fail rather than compute elsewhere)
  */
 public record TrainingConfig(Integer epochs, Long steps, int batchSize, int partitions, int aggregationDepth,
-                             int stepsPerRound, long seed, String dtype) {
+                             int stepsPerRound, long seed, String dtype, String device) {
     public static final int DEFAULT_PARTITIONS = 2;
     public static final int DEFAULT_AGGREGATION_DEPTH = 2;
     public static final int DEFAULT_STEPS_PER_ROUND = 1;
     public static final long DEFAULT_SEED = 1;
     public static final List<String> DTYPES = List.of("float32", "float64");
+    public static final List<String> DEVICES = List.of("auto", "cpu", "gpu");
+    public static final String DEFAULT_DEVICE = "auto";
 }

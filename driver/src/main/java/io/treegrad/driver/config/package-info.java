@@ -80,6 +80,7 @@
  *   steps_per_round: 1              # default 1
  *   seed: 7                         # default 1
  *   dtype: float32                  # float32 (default) | float64
+ *   device: auto                    # auto (default) | cpu | gpu: see "Devices" below
  * evaluation:
  *   every_steps: 0                  # 0 (default): once per epoch
  *   batch_size: 256                 # default: training.batch_size
@@ -120,6 +121,24 @@
  * {@code --set model.layers[0].linear=512}, {@code --set data.test=null} (removes the key, so its
  * default applies): the value is YAML, applied before validation; problems in it are reported
  * against the {@code --set} argument instead of a file line.
+ *
+ * <h2>Devices</h2>
+ *
+ * {@code training.device} says where executor tasks compute. The ND4J backend is fixed when the
+ * application is built: the default build has the CPU backend ({@code nd4j-native}), a
+ * {@code mvn -Pcuda} build the CUDA 11.6 one ({@code nd4j-cuda-11.6}), which computes only on GPUs.
+ * <ul>
+ *   <li>{@code auto} (default): with the CUDA backend, each task binds ND4J to the GPU Spark assigned
+ *       it ({@code TaskContext.resources()}), or to ND4J's default GPU when Spark assigns none (local
+ *       mode never does); with the CPU backend, the CPU. Either way the executor's log says once
+ *       which, e.g. {@code no GPU assigned to this task; computing on the CPU}.</li>
+ *   <li>{@code gpu}: as {@code auto} with the CUDA backend, but a CPU-backend build, or a task on a
+ *       cluster without a GPU assigned, fails with a message naming the fix. On a cluster (not
+ *       {@code local[*]}) treegrad sets {@code spark.executor.resource.gpu.amount=1},
+ *       {@code spark.task.resource.gpu.amount=1} and, if {@code jobs/gpu-discovery} is found,
+ *       {@code spark.executor.resource.gpu.discoveryScript} unless they are set already.</li>
+ *   <li>{@code cpu}: the CPU; a CUDA-backend build fails.</li>
+ * </ul>
  *
  * <h2>Errors</h2>
  *

@@ -23,6 +23,6 @@ final class Experiments {
         TrainingConfig t = cfg.training();
         return new TrainSpec(cfg.model(), cfg.loss().type(), cfg.loss().delta(),
                 cfg.loss().l2() == null ? 0 : cfg.loss().l2(), "float64".equals(t.dtype()), t.seed(),
-                t.batchSize() * t.partitions(), t.stepsPerRound());
+                t.batchSize() * t.partitions(), t.stepsPerRound(), t.device());
     }
 }

@@ -81,7 +81,8 @@ public final class ModelJobs {
         return loaded.scaled(model.scaler().map(FeatureScaler::state).orElse(null));
     }
 
+    /** On the device this build computes on ({@code auto}), whatever the model was trained on. */
     private DistributedTrainer trainer(DistributedData d) {
-        return new DistributedTrainer(jsc, d, Experiments.spec(cfg), cfg.training().aggregationDepth());
+        return new DistributedTrainer(jsc, d, Experiments.spec(cfg).onDevice("auto"), cfg.training().aggregationDepth());
     }
 }

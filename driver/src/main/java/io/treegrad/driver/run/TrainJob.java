@@ -55,7 +55,7 @@ public final class TrainJob {
 
     public Outcome run(boolean resume) throws IOException {
         TrainingConfig t = cfg.training();
-        SparkSession spark = Sessions.create("treegrad " + cfg.name(), Map.of());
+        SparkSession spark = Sessions.create("treegrad " + cfg.name(), t.device(), Map.of());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         long started = System.nanoTime();
 

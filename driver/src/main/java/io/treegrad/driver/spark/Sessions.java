@@ -1,5 +1,7 @@
 package io.treegrad.driver.spark;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -13,6 +15,16 @@ public final class Sessions {
      * thread per executor (parallelism comes from tasks), and the caller's extra settings last.
      */
     public static SparkSession create(String appName, Map<String, String> extra) {
+        return create(appName, null, extra);
+    }
+
+    /**
+     * As {@link #create(String, Map)}, for tasks that compute on {@code device} ({@code training.device}:
+     * auto, cpu or gpu). For {@code gpu} on a cluster it asks Spark for one GPU per executor and per
+     * task, with {@code jobs/gpu-discovery} (when found under the working directory) as the executors'
+     * discovery script, unless those are set already.
+     */
+    public static SparkSession create(String appName, String device, Map<String, String> extra) {
         SparkConf conf = new SparkConf(true).setAppName(appName);   // picks up spark-submit's spark.* properties
         if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
@@ -31,6 +43,11 @@ public final class Sessions {
         conf.setIfMissing("spark.ui.retainedTasks", "2000");
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
+        if (device != null) {   // the tasks read it from their TrainSpec; here only what Spark must schedule
+            Path script = Path.of("jobs", "gpu-discovery").toAbsolutePath();
+            Devices.sparkDefaults(device, conf.get("spark.master").startsWith("local"),
+                    Files.isExecutable(script) ? script.toString() : null, conf::contains).forEach(conf::set);
+        }
         extra.forEach(conf::set);
         return SparkSession.builder().config(conf).getOrCreate();
     }

@@ -36,6 +36,7 @@ final class StepTask {
     }
 
     static StepTask forThread(TrainSpec spec) {
+        TaskDevice.bind(spec.device(), CACHE.get()::clear);   // moved to another GPU: drop models living on the old one
         return CACHE.get().computeIfAbsent(spec, StepTask::new);
     }
 

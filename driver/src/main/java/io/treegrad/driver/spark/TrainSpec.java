@@ -11,9 +11,21 @@ import org.nd4j.linalg.api.buffer.DataType;
  *
  * @param globalBatch examples per minibatch over all partitions (per-worker batch × partitions)
  * @param stepsPerRound minibatches accumulated into one optimizer step (one Spark job)
+ * @param device        {@code training.device}: auto, cpu or gpu ({@link Devices})
  */
 public record TrainSpec(ModelSpec model, String loss, Double huberDelta, double l2, boolean float64, long seed,
-                        int globalBatch, int stepsPerRound) implements Serializable {
+                        int globalBatch, int stepsPerRound, String device) implements Serializable {
+
+    /** On the device {@code auto} picks. */
+    public TrainSpec(ModelSpec model, String loss, Double huberDelta, double l2, boolean float64, long seed,
+                     int globalBatch, int stepsPerRound) {
+        this(model, loss, huberDelta, l2, float64, seed, globalBatch, stepsPerRound, "auto");
+    }
+
+    /** The same work on {@code device}. */
+    public TrainSpec onDevice(String device) {
+        return new TrainSpec(model, loss, huberDelta, l2, float64, seed, globalBatch, stepsPerRound, device);
+    }
 
     DataType dataType() {
         return float64 ? DataType.DOUBLE : DataType.FLOAT;

@@ -45,7 +45,7 @@ class ConfigErrorsTest {
     @Test
     void anUnknownKeyWithNoNearOneListsTheValidKeys() {
         assertEquals(List.of("configs/x.yaml line 14: training.workers: unknown key; expected one of epochs, steps,"
-                        + " batch_size, partitions, aggregation_depth, steps_per_round, seed, dtype"),
+                        + " batch_size, partitions, aggregation_depth, steps_per_round, seed, dtype, device"),
                 problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  workers: 4\n")));
     }
 
@@ -131,6 +131,11 @@ class ConfigErrorsTest {
         assertEquals(List.of("configs/x.yaml line 10: loss.type: must be one of [cross_entropy, mse, bce_with_logits,"
                         + " huber], got 'crossentropy'; did you mean cross_entropy?"),
                 problems(FASHION.replace("type: cross_entropy", "type: crossentropy")));
+        assertEquals(List.of("configs/x.yaml line 14: training.device: must be one of [auto, cpu, gpu], got 'cuda'"),
+                problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  device: cuda\n")));
+        assertEquals(List.of("configs/x.yaml line 14: training.device: must be one of [auto, cpu, gpu], got 'gpus';"
+                        + " did you mean gpu?"),
+                problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  device: gpus\n")));
     }
 
     @Test

@@ -67,6 +67,7 @@ class ConfigWriterTest {
                   steps_per_round: 1
                   seed: 1
                   dtype: float32
+                  device: auto
                 evaluation:
                   every_steps: 0
                   batch_size: 64
@@ -101,7 +102,7 @@ class ConfigWriterTest {
         loss: {type: huber, delta: 0.5, l2: 1e-5}
         optimizer: {type: rmsprop, alpha: 0.9, eps: 1e-6, clip_norm: 1, schedule: {type: step, step_size: 10}}
         training: {steps: 123456789012, batch_size: 4, partitions: 16, aggregation_depth: 3, steps_per_round: 4,
-                   seed: -9, dtype: float64}
+                   seed: -9, dtype: float64, device: gpu}
         evaluation: {every_steps: 1000, batch_size: 4096}
         checkpoints: {uri: "hdfs://nn:8020/ckpt", every_steps: 100, keep_last: 10}
         output: {dir: "file:/tmp/out", log_every_steps: 1}
