@@ -117,7 +117,36 @@ class LoopbackClusterIT {
         assertArrayEquals(localParams, params(out), "resumed on the cluster = uninterrupted in local mode");
     }
 
+    @Test
+    void aStuckExecutorFailsTheRunLoudlyWithinTheJobTimeout() throws Exception {
+        Path out = tmp.resolve("stuck");
+        Path log = tmp.resolve("stuck.log");
+        Process p = submit(log, trainArgs(out, "--set", "training.job_timeout_seconds=15"));
+        awaitLine(p, log, "step 50/228");
+        ProcessHandle executor = currentExecutors().get(0);
+        signal("STOP", executor.pid());   // alive but unresponsive: the worst kind of stuck
+        try {
+            long started = System.nanoTime();
+            int code = finish(p, log, 120);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            String text = log(log);
+            assertEquals(1, code, text);
+            assertTrue(text.contains("did not finish within 15 s (training.job_timeout_seconds)"), text);
+            assertTrue(seconds < 90, "failed within the limit plus shutdown, not after Spark's 120 s network timeout: "
+                    + seconds + " s");
+            assertTrue(Files.exists(out.resolve("checkpoints/LATEST")), "the last checkpoint is kept");
+            assertTrue(Files.notExists(out.resolve("model")), "no model from a failed run");
+        } finally {
+            signal("CONT", executor.pid());
+            executor.destroyForcibly();
+        }
+    }
+
     // ---- helpers ----
+
+    private static void signal(String name, long pid) throws Exception {
+        assertEquals(0, new ProcessBuilder("kill", "-" + name, String.valueOf(pid)).inheritIO().start().waitFor());
+    }
 
     private static Process submit(Path log, List<String> args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of("jobs/submit"));

@@ -163,6 +163,7 @@ public final class ConfigWriter {
         put(m, "seed", whole(t.seed()));
         put(m, "dtype", str(t.dtype()));
         put(m, "device", str(t.device()));
+        put(m, "job_timeout_seconds", whole(t.jobTimeoutSeconds()));
         return m;
     }
 

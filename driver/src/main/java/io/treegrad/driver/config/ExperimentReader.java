@@ -17,7 +17,7 @@ final class ExperimentReader {
             "evaluation", "checkpoints", "output");
     static final List<String> LOSS_KEYS = List.of("type", "delta", "l2");
     static final List<String> TRAINING_KEYS = List.of("epochs", "steps", "batch_size", "partitions",
-            "aggregation_depth", "steps_per_round", "seed", "dtype", "device");
+            "aggregation_depth", "steps_per_round", "seed", "dtype", "device", "job_timeout_seconds");
     static final List<String> EVALUATION_KEYS = List.of("every_steps", "batch_size");
     static final List<String> CHECKPOINT_KEYS = List.of("uri", "every_steps", "keep_last");
     static final List<String> OUTPUT_KEYS = List.of("dir", "log_every_steps");
@@ -99,11 +99,13 @@ final class ExperimentReader {
         Long seed = s.whole("seed");
         String dtype = s.choice("dtype", TrainingConfig.DTYPES);
         String device = s.choice("device", TrainingConfig.DEVICES);
+        Long jobTimeout = s.whole("job_timeout_seconds", 0);
         return new TrainingConfig(epochs, steps, batchSize != null ? batchSize : 0,
                 or(partitions, TrainingConfig.DEFAULT_PARTITIONS), or(depth, TrainingConfig.DEFAULT_AGGREGATION_DEPTH),
                 or(stepsPerRound, TrainingConfig.DEFAULT_STEPS_PER_ROUND),
                 seed != null ? seed : TrainingConfig.DEFAULT_SEED, dtype != null ? dtype : "float32",
-                device != null ? device : TrainingConfig.DEFAULT_DEVICE);
+                device != null ? device : TrainingConfig.DEFAULT_DEVICE,
+                jobTimeout != null ? jobTimeout : TrainingConfig.DEFAULT_JOB_TIMEOUT_SECONDS);
     }
 
     private static EvaluationConfig evaluation(Section s, int trainingBatchSize) {

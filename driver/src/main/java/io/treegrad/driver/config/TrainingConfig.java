@@ -14,9 +14,11 @@ import java.util.List;
  * @param device           where tasks compute: {@code auto} (the default: the GPU Spark assigns to the
  *                         task when the build has ND4J's CUDA backend, else the CPU), {@code cpu} or
  *                         {@code gpu} (fail rather than compute elsewhere)
+ * @param jobTimeoutSeconds the longest one step's (or evaluation's) Spark job may run before it is
+ *                         cancelled and the run fails, naming the step (default 600; 0 = no limit)
  */
 public record TrainingConfig(Integer epochs, Long steps, int batchSize, int partitions, int aggregationDepth,
-                             int stepsPerRound, long seed, String dtype, String device) {
+                             int stepsPerRound, long seed, String dtype, String device, long jobTimeoutSeconds) {
     public static final int DEFAULT_PARTITIONS = 2;
     public static final int DEFAULT_AGGREGATION_DEPTH = 2;
     public static final int DEFAULT_STEPS_PER_ROUND = 1;
@@ -24,4 +26,5 @@ public record TrainingConfig(Integer epochs, Long steps, int batchSize, int part
     public static final List<String> DTYPES = List.of("float32", "float64");
     public static final List<String> DEVICES = List.of("auto", "cpu", "gpu");
     public static final String DEFAULT_DEVICE = "auto";
+    public static final long DEFAULT_JOB_TIMEOUT_SECONDS = 600;
 }

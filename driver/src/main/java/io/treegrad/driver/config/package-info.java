@@ -81,6 +81,7 @@
  *   seed: 7                         # default 1
  *   dtype: float32                  # float32 (default) | float64
  *   device: auto                    # auto (default) | cpu | gpu: see "Devices" below
+ *   job_timeout_seconds: 600        # a step's Spark job running longer fails the run (default 600; 0: none)
  * evaluation:
  *   every_steps: 0                  # 0 (default): once per epoch
  *   batch_size: 256                 # default: training.batch_size

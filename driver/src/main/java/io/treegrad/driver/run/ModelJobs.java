@@ -83,6 +83,7 @@ public final class ModelJobs {
 
     /** On the device this build computes on ({@code auto}), whatever the model was trained on. */
     private DistributedTrainer trainer(DistributedData d) {
-        return new DistributedTrainer(jsc, d, Experiments.spec(cfg).onDevice("auto"), cfg.training().aggregationDepth());
+        return new DistributedTrainer(jsc, d, Experiments.spec(cfg).onDevice("auto"), cfg.training().aggregationDepth(),
+                cfg.training().jobTimeoutSeconds());
     }
 }

@@ -71,7 +71,7 @@ public final class TrainJob {
 
         boolean float64 = "float64".equals(t.dtype());
         TrainSpec spec = Experiments.spec(cfg);
-        DistributedTrainer trainer = new DistributedTrainer(jsc, train, spec, t.aggregationDepth());
+        DistributedTrainer trainer = new DistributedTrainer(jsc, train, spec, t.aggregationDepth(), t.jobTimeoutSeconds());
         long perEpoch = trainer.stepsPerEpoch();
         long total = t.epochs() != null ? t.epochs() * perEpoch : t.steps();
         console.printf(Locale.ROOT, "treegrad: %s: %d training rows x %d features in %d partitions; global batch"

@@ -3,6 +3,13 @@ package io.treegrad.driver.spark;
 import io.treegrad.optim.Optimizer;
 import io.treegrad.train.Evaluation;
 import io.treegrad.train.GradientSum;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -14,10 +21,26 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The old broadcast is destroyed every step.
  */
 public final class DistributedTrainer {
+    /** Cancels a Spark job that outlives its time limit; one daemon thread for every trainer. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "treegrad-job-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
+    private static final AtomicLong GROUPS = new AtomicLong();
+
     private final JavaSparkContext jsc;
     private final DistributedData train;
     private final TrainSpec spec;
     private final int depth;
+    private final long timeoutSeconds;
+
+    /** A Spark job (a step, an evaluation, a prediction) did not finish within the time limit and was cancelled. */
+    public static final class JobTimeoutException extends RuntimeException {
+        public JobTimeoutException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 
     /**
      * Where one step's wall time went, in ms. {@code computeMs} is the slowest task's own work (load
@@ -35,11 +58,22 @@ public final class DistributedTrainer {
     /** One optimizer step's outcome. */
     public record StepResult(long step, long examples, double meanLoss, StepTiming timing) {}
 
+    /** A trainer whose jobs may take any time. */
     public DistributedTrainer(JavaSparkContext jsc, DistributedData train, TrainSpec spec, int depth) {
+        this(jsc, train, spec, depth, 0);
+    }
+
+    /**
+     * @param timeoutSeconds the longest a step's (or an evaluation's) Spark job may take before it is
+     *                       cancelled and a {@link JobTimeoutException} stops the run; 0 = no limit
+     */
+    public DistributedTrainer(JavaSparkContext jsc, DistributedData train, TrainSpec spec, int depth,
+                              long timeoutSeconds) {
         this.jsc = jsc;
         this.train = train;
         this.spec = spec;
         this.depth = depth;
+        this.timeoutSeconds = timeoutSeconds;
     }
 
     /** Optimizer steps per epoch: minibatches per epoch over minibatches per step. */
@@ -59,9 +93,9 @@ public final class DistributedTrainer {
         Broadcast<Object> bc = jsc.broadcast(toArray(params));
         long t1 = System.nanoTime();
         TrainSpec s = spec;
-        GradientSum sum = train.shards().treeAggregate(GradientSum.empty(),
+        GradientSum sum = limited("step " + step, () -> train.shards().treeAggregate(GradientSum.empty(),
                 (acc, shard) -> acc.merge(StepTask.forThread(s).gradient(shard, bc.value(), step)),
-                GradientSum::merge, depth);
+                GradientSum::merge, depth));
         long t2 = System.nanoTime();
         bc.destroy();
         if (sum.count() == 0) {
@@ -79,9 +113,9 @@ public final class DistributedTrainer {
     public Evaluation evaluate(DistributedData data, INDArray params, int batchSize) {
         Broadcast<Object> bc = jsc.broadcast(toArray(params));
         TrainSpec s = spec;
-        EvalSum e = data.shards().treeAggregate(new EvalSum(),
+        EvalSum e = limited("the evaluation", () -> data.shards().treeAggregate(new EvalSum(),
                 (acc, shard) -> acc.merge(StepTask.forThread(s).evaluate(shard, bc.value(), batchSize)),
-                EvalSum::merge, depth);
+                EvalSum::merge, depth));
         bc.destroy();
         boolean classes = !data.isRegression();
         return new Evaluation(e.count, e.lossSum / e.count, classes ? (double) e.correct / e.count : Double.NaN,
@@ -92,8 +126,8 @@ public final class DistributedTrainer {
     public double[] predict(DistributedData data, INDArray params, int batchSize) {
         Broadcast<Object> bc = jsc.broadcast(toArray(params));
         TrainSpec s = spec;
-        java.util.List<double[]> parts = data.shards()
-                .map(shard -> StepTask.forThread(s).predict(shard, bc.value(), batchSize)).collect();
+        java.util.List<double[]> parts = limited("the prediction", () -> data.shards()
+                .map(shard -> StepTask.forThread(s).predict(shard, bc.value(), batchSize)).collect());
         bc.destroy();
         double[] all = new double[(int) data.rows()];
         int at = 0;
@@ -102,6 +136,37 @@ public final class DistributedTrainer {
             at += p.length;
         }
         return all;
+    }
+
+    /**
+     * Runs the Spark job(s) of {@code work} in a job group of their own, which the watchdog cancels
+     * (interrupting the tasks) once the time limit passes: a stuck executor or task fails the run
+     * loudly instead of hanging it. Nothing is written by a step, so the last checkpoint stays good.
+     */
+    private <T> T limited(String what, Supplier<T> work) {
+        if (timeoutSeconds <= 0) {
+            return work.get();
+        }
+        String group = "treegrad-" + GROUPS.incrementAndGet();
+        AtomicBoolean fired = new AtomicBoolean();
+        jsc.setJobGroup(group, "treegrad: " + what, true);
+        ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
+            fired.set(true);
+            jsc.cancelJobGroup(group);
+        }, timeoutSeconds, TimeUnit.SECONDS);
+        try {
+            return work.get();
+        } catch (RuntimeException e) {
+            if (fired.get()) {
+                throw new JobTimeoutException(what + " did not finish within " + timeoutSeconds + " s"
+                        + " (training.job_timeout_seconds), so its Spark job was cancelled: a stuck or overloaded"
+                        + " executor? Nothing was written for it; the last checkpoint is intact (train --resume)", e);
+            }
+            throw e;
+        } finally {
+            alarm.cancel(false);
+            jsc.clearJobGroup();
+        }
     }
 
     private static Object toArray(INDArray params) {

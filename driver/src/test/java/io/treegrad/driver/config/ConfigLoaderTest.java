@@ -40,7 +40,7 @@ class ConfigLoaderTest {
                 new LossConfig("cross_entropy", null, 0.0),
                 new OptimizerSpec("adam", 0.001, null, null, List.of(0.9, 0.999), null, 1e-8, 0.0,
                         ScheduleSpec.constant(), null),
-                new TrainingConfig(5, null, 64, 2, 2, 1, 1, "float32", "auto"),
+                new TrainingConfig(5, null, 64, 2, 2, 1, 1, "float32", "auto", 600),
                 new EvaluationConfig(0L, 64),
                 new CheckpointConfig("/srv/treegrad/runs/fashion-mnist-mlp/checkpoints", 0L, 3),
                 new OutputConfig("/srv/treegrad/runs/fashion-mnist-mlp", 50L));
@@ -74,7 +74,7 @@ class ConfigLoaderTest {
         assertEquals(new LossConfig("cross_entropy", null, 1e-4), c.loss());
         assertEquals(new OptimizerSpec("sgd", 0.05, 0.9, true, null, null, null, 0.0,
                 new ScheduleSpec("cosine", null, null, null, 2000L, 0.001, 100L), 5.0), c.optimizer());
-        assertEquals(new TrainingConfig(40, null, 16, 2, 2, 1, 7, "float32", "auto"), c.training());
+        assertEquals(new TrainingConfig(40, null, 16, 2, 2, 1, 7, "float32", "auto", 600), c.training());
         assertEquals(new EvaluationConfig(0L, 256), c.evaluation());
         assertEquals(new CheckpointConfig("/srv/treegrad/runs/reference/ckpt", 500L, 3), c.checkpoints());
         assertEquals(new OutputConfig("/srv/treegrad/runs/reference", 50L), c.output());
@@ -100,7 +100,7 @@ class ConfigLoaderTest {
         assertEquals("s3a://bucket/runs/a/", c.output().dir());
         assertEquals("s3a://bucket/runs/a/checkpoints", c.checkpoints().uri());
         assertEquals("uris", c.name());
-        assertEquals(new TrainingConfig(null, 1000L, 32, 2, 2, 1, 1, "float32", "auto"), c.training());
+        assertEquals(new TrainingConfig(null, 1000L, 32, 2, 2, 1, 1, "float32", "auto", 600), c.training());
     }
 
     @Test
