@@ -164,6 +164,43 @@ class CliEndToEndTest {
     }
 
     @Test
+    void divergenceMidRunKeepsTheLastGoodCheckpointAndModel() throws IOException {
+        Path out = tmp.resolve("d2");
+        String[] common = {"train", "configs/heart-scale-libsvm.yaml", "--set", "output.dir=" + out,
+                "--set", "checkpoints.every_steps=10"};
+        Run good = run(concat(common, new String[] {"--set", "training.epochs=2"}));   // 30 steps
+        assertEquals(0, good.code(), good.err());
+        java.util.Map<String, String> before = hashes(out.resolve("checkpoints"));
+        before.putAll(hashes(out.resolve("model")));
+        assertTrue(before.containsKey("ckpt-30.safetensors"), before.keySet().toString());
+
+        // resumed from step 30 with an absurd learning rate: the next step's loss is no longer finite
+        Run bad = run(concat(common, new String[] {"--set", "training.epochs=4", "--set", "optimizer.lr=1e12",
+                "--resume"}));
+        assertEquals(3, bad.code(), bad.err());
+        assertTrue(bad.err().matches("(?s).*training diverged at step 3\\d: the loss is .*"), bad.err());
+        java.util.Map<String, String> after = hashes(out.resolve("checkpoints"));
+        after.putAll(hashes(out.resolve("model")));
+        assertEquals(before, after, "the diverged run wrote no checkpoint and no model");
+    }
+
+    /** File name to sha256 for the files directly in {@code dir}. */
+    private static java.util.Map<String, String> hashes(Path dir) throws IOException {
+        java.util.Map<String, String> m = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(Files::isRegularFile).toList()) {
+                try {
+                    m.put(f.getFileName().toString(), java.util.HexFormat.of().formatHex(
+                            java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f))));
+                } catch (java.security.NoSuchAlgorithmException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
     void aGpuRequiredOfTheCpuBuildIsAnInputErrorNamingTheFix() {
         Run r = run("train", "configs/heart-scale-libsvm.yaml", "--set", "output.dir=" + tmp.resolve("g"),
                 "--set", "training.device=gpu");

@@ -45,7 +45,7 @@ class ConfigErrorsTest {
     @Test
     void anUnknownKeyWithNoNearOneListsTheValidKeys() {
         assertEquals(List.of("configs/x.yaml line 14: training.workers: unknown key; expected one of epochs, steps,"
-                        + " batch_size, partitions, aggregation_depth, steps_per_round, seed, dtype, device"),
+                        + " batch_size, partitions, aggregation_depth, steps_per_round, seed, dtype, device, job_timeout_seconds"),
                 problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  workers: 4\n")));
     }
 

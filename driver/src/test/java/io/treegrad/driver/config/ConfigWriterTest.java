@@ -68,6 +68,7 @@ class ConfigWriterTest {
                   seed: 1
                   dtype: float32
                   device: auto
+                  job_timeout_seconds: 600
                 evaluation:
                   every_steps: 0
                   batch_size: 64
