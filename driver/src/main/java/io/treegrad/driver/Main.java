@@ -5,7 +5,7 @@ import io.treegrad.driver.config.ConfigLoader;
 import io.treegrad.driver.config.ConfigWriter;
 import io.treegrad.driver.config.ExperimentConfig;
 import io.treegrad.driver.run.TrainJob;
-import io.treegrad.driver.spark.DistributedTrainer;
+import io.treegrad.driver.spark.JobWatchdog;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,7 +75,7 @@ public final class Main {
         } catch (TrainJob.DivergedException e) {
             err.println("treegrad: " + e.getMessage());
             return 3;
-        } catch (DistributedTrainer.JobTimeoutException e) {
+        } catch (JobWatchdog.JobTimeoutException e) {
             err.println("treegrad: " + e.getMessage());
             return 1;
         } catch (Exception e) {   // Spark's failures (SparkException) arrive as checked exceptions
@@ -115,7 +115,7 @@ public final class Main {
         } catch (ConfigException e) {
             err.println("treegrad: " + e.getMessage());
             return 2;
-        } catch (DistributedTrainer.JobTimeoutException e) {
+        } catch (JobWatchdog.JobTimeoutException e) {
             err.println("treegrad: " + e.getMessage());
             return 1;
         } catch (Exception e) {

@@ -7,6 +7,7 @@ import io.treegrad.driver.config.TrainingConfig;
 import io.treegrad.driver.spark.DataSource;
 import io.treegrad.driver.spark.DistributedData;
 import io.treegrad.driver.spark.DistributedTrainer;
+import io.treegrad.driver.spark.JobWatchdog;
 import io.treegrad.driver.spark.Sessions;
 import io.treegrad.driver.spark.TrainSpec;
 import io.treegrad.driver.store.AtomicFiles;
@@ -59,13 +60,18 @@ public final class TrainJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         long started = System.nanoTime();
 
-        DistributedData train = DistributedData.load(jsc, source(cfg.data().train()), t.partitions());
-        checkShapes(train, "data.train", cfg.data().train());
-        FeatureScaler.State scaler = fitScaler(train);
-        train = train.scaled(scaler);
+        // the first jobs also wait for executors: a cluster that never starts one fails here, loudly
+        DistributedData loaded = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "loading data.train",
+                () -> DistributedData.load(jsc, source(cfg.data().train()), t.partitions()));
+        checkShapes(loaded, "data.train", cfg.data().train());
+        FeatureScaler.State scaler = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "fitting the feature scaling",
+                () -> fitScaler(loaded));
+        DistributedData train = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "scaling data.train",
+                () -> loaded.scaled(scaler));
         DistributedData test = null;
         if (cfg.data().test() != null) {
-            test = DistributedData.load(jsc, source(cfg.data().test()), t.partitions()).scaled(scaler);
+            test = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "loading data.test",
+                    () -> DistributedData.load(jsc, source(cfg.data().test()), t.partitions()).scaled(scaler));
             checkShapes(test, "data.test", cfg.data().test());
         }
 

@@ -3,13 +3,6 @@ package io.treegrad.driver.spark;
 import io.treegrad.optim.Optimizer;
 import io.treegrad.train.Evaluation;
 import io.treegrad.train.GradientSum;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -21,26 +14,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The old broadcast is destroyed every step.
  */
 public final class DistributedTrainer {
-    /** Cancels a Spark job that outlives its time limit; one daemon thread for every trainer. */
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "treegrad-job-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
-    private static final AtomicLong GROUPS = new AtomicLong();
-
     private final JavaSparkContext jsc;
     private final DistributedData train;
     private final TrainSpec spec;
     private final int depth;
     private final long timeoutSeconds;
-
-    /** A Spark job (a step, an evaluation, a prediction) did not finish within the time limit and was cancelled. */
-    public static final class JobTimeoutException extends RuntimeException {
-        public JobTimeoutException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 
     /**
      * Where one step's wall time went, in ms. {@code computeMs} is the slowest task's own work (load
@@ -65,7 +43,7 @@ public final class DistributedTrainer {
 
     /**
      * @param timeoutSeconds the longest a step's (or an evaluation's) Spark job may take before it is
-     *                       cancelled and a {@link JobTimeoutException} stops the run; 0 = no limit
+     *                       cancelled and a {@link JobWatchdog.JobTimeoutException} stops the run; 0 = no limit
      */
     public DistributedTrainer(JavaSparkContext jsc, DistributedData train, TrainSpec spec, int depth,
                               long timeoutSeconds) {
@@ -138,35 +116,8 @@ public final class DistributedTrainer {
         return all;
     }
 
-    /**
-     * Runs the Spark job(s) of {@code work} in a job group of their own, which the watchdog cancels
-     * (interrupting the tasks) once the time limit passes: a stuck executor or task fails the run
-     * loudly instead of hanging it. Nothing is written by a step, so the last checkpoint stays good.
-     */
-    private <T> T limited(String what, Supplier<T> work) {
-        if (timeoutSeconds <= 0) {
-            return work.get();
-        }
-        String group = "treegrad-" + GROUPS.incrementAndGet();
-        AtomicBoolean fired = new AtomicBoolean();
-        jsc.setJobGroup(group, "treegrad: " + what, true);
-        ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
-            fired.set(true);
-            jsc.cancelJobGroup(group);
-        }, timeoutSeconds, TimeUnit.SECONDS);
-        try {
-            return work.get();
-        } catch (RuntimeException e) {
-            if (fired.get()) {
-                throw new JobTimeoutException(what + " did not finish within " + timeoutSeconds + " s"
-                        + " (training.job_timeout_seconds), so its Spark job was cancelled: a stuck or overloaded"
-                        + " executor? Nothing was written for it; the last checkpoint is intact (train --resume)", e);
-            }
-            throw e;
-        } finally {
-            alarm.cancel(false);
-            jsc.clearJobGroup();
-        }
+    private <T> T limited(String what, java.util.function.Supplier<T> work) {
+        return JobWatchdog.limited(jsc, timeoutSeconds, what, work);
     }
 
     private static Object toArray(INDArray params) {
