@@ -14,7 +14,8 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The command line: {@code train CONFIG [--set key.path=value ...] [--resume]}. Runs with embedded
- * Spark ({@code local[*]}) unless launched by spark-submit with a master.
+ * Spark ({@code local[*]}) unless launched by spark-submit with a master;
+ * {@code evaluate}/{@code predict} apply a saved model, {@code export} converts one (no Spark).
  *
  * <p>Exit codes: 0 done; 2 bad usage, config or data (the message names file, line and key);
  * 3 the training diverged (the message names the step); 1 anything else.
@@ -22,7 +23,8 @@ import org.apache.spark.sql.SparkSession;
 public final class Main {
     static final String USAGE = "usage: treegrad train CONFIG.yaml [--set key.path=value ...] [--resume]\n"
             + "       treegrad evaluate MODEL_DIR DATA [--labels LABELS]\n"
-            + "       treegrad predict MODEL_DIR DATA OUT.csv [--labels LABELS]";
+            + "       treegrad predict MODEL_DIR DATA OUT.csv [--labels LABELS]\n"
+            + "       treegrad export MODEL_DIR OUT.zip [--format dl4j]";
 
     private Main() {}
 
@@ -38,6 +40,9 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && (args[0].equals("evaluate") || args[0].equals("predict"))) {
             return runModelCommand(args, out, err);
+        }
+        if (args.length > 0 && args[0].equals("export")) {
+            return runExport(args, out, err);
         }
         if (args.length == 0 || !args[0].equals("train")) {
             err.println(args.length == 0 ? USAGE : "treegrad: unknown command '" + args[0] + "'\n" + USAGE);
@@ -118,6 +123,43 @@ public final class Main {
         } catch (JobWatchdog.JobTimeoutException e) {
             err.println("treegrad: " + e.getMessage());
             return 1;
+        } catch (Exception e) {
+            Throwable root = rootCause(e);
+            err.println("treegrad: " + root.getMessage());
+            return root instanceof IllegalArgumentException || root instanceof java.io.IOException ? 2 : 1;
+        }
+    }
+
+    /** {@code export MODEL_DIR OUT.zip [--format dl4j]}: no Spark session. */
+    private static int runExport(String[] args, PrintStream out, PrintStream err) {
+        List<String> positional = new ArrayList<>();
+        String format = "dl4j";
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--format") && i + 1 < args.length) {
+                format = args[++i];
+            } else if (args[i].startsWith("--format=")) {
+                format = args[i].substring("--format=".length());
+            } else if (args[i].startsWith("--")) {
+                err.println("treegrad: unexpected argument '" + args[i] + "'\n" + USAGE);
+                return 2;
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        if (!format.equals("dl4j")) {
+            err.println("treegrad: export --format: unknown format '" + format + "'; expected dl4j\n" + USAGE);
+            return 2;
+        }
+        if (positional.size() != 2) {
+            err.println("treegrad: export needs MODEL_DIR OUT.zip\n" + USAGE);
+            return 2;
+        }
+        try {
+            io.treegrad.driver.run.Dl4jExport.export(positional.get(0), positional.get(1), out);
+            return 0;
+        } catch (ConfigException e) {
+            err.println("treegrad: " + e.getMessage());
+            return 2;
         } catch (Exception e) {
             Throwable root = rootCause(e);
             err.println("treegrad: " + root.getMessage());

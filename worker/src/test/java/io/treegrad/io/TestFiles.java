@@ -81,6 +81,15 @@ final class TestFiles {
         return r.stdout;
     }
 
+    /** Runs the Python script file {@code script} with {@code args}; fails the test if it does not exit 0. */
+    static String pythonFile(Path script, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString()));
+        cmd.addAll(List.of(args));
+        Result r = run(cmd, null);
+        assertEquals(0, r.exit, "python failed:\n" + r.stderr + r.stdout);
+        return r.stdout;
+    }
+
     private static Result run(List<String> cmd, Path dir) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("OPENBLAS_NUM_THREADS", "1");
