@@ -74,20 +74,8 @@ public final class Main {
             ExperimentConfig cfg = ConfigLoader.load(Path.of(config), overrides);
             new TrainJob(cfg, ConfigWriter.toYaml(cfg), out).run(resume);
             return 0;
-        } catch (ConfigException e) {
-            err.println("treegrad: " + e.getMessage());
-            return 2;
-        } catch (TrainJob.DivergedException e) {
-            err.println("treegrad: " + e.getMessage());
-            return 3;
-        } catch (JobWatchdog.JobTimeoutException e) {
-            err.println("treegrad: " + e.getMessage());
-            return 1;
-        } catch (Exception e) {   // Spark's failures (SparkException) arrive as checked exceptions
-            Throwable root = rootCause(e);
-            err.println("treegrad: " + root.getMessage());
-            boolean input = root instanceof IllegalArgumentException || root instanceof java.io.IOException;
-            return input ? 2 : 1;
+        } catch (Exception e) {
+            return failure(e, err);
         }
     }
 
@@ -117,16 +105,8 @@ public final class Main {
                 io.treegrad.driver.run.ModelJobs.evaluate(positional.get(0), positional.get(1), labels, out);
             }
             return 0;
-        } catch (ConfigException e) {
-            err.println("treegrad: " + e.getMessage());
-            return 2;
-        } catch (JobWatchdog.JobTimeoutException e) {
-            err.println("treegrad: " + e.getMessage());
-            return 1;
         } catch (Exception e) {
-            Throwable root = rootCause(e);
-            err.println("treegrad: " + root.getMessage());
-            return root instanceof IllegalArgumentException || root instanceof java.io.IOException ? 2 : 1;
+            return failure(e, err);
         }
     }
 
@@ -157,17 +137,35 @@ public final class Main {
         try {
             io.treegrad.driver.run.Dl4jExport.export(positional.get(0), positional.get(1), out);
             return 0;
-        } catch (ConfigException e) {
-            err.println("treegrad: " + e.getMessage());
-            return 2;
         } catch (Exception e) {
-            Throwable root = rootCause(e);
-            err.println("treegrad: " + root.getMessage());
-            return root instanceof IllegalArgumentException || root instanceof java.io.IOException ? 2 : 1;
+            return failure(e, err);
         }
     }
 
     /** The innermost cause: what a Spark task failure wraps (a bad record, a missing file). */
+    /**
+     * Says what went wrong and returns the exit code: 2 bad input (a config, a data, model or
+     * checkpoint file; what a Spark task failure wraps counts by its root cause), 3 divergence, 1
+     * anything else (a job past its time limit among them).
+     */
+    private static int failure(Exception e, PrintStream err) {
+        if (e instanceof ConfigException) {
+            err.println("treegrad: " + e.getMessage());
+            return 2;
+        }
+        if (e instanceof TrainJob.DivergedException) {
+            err.println("treegrad: " + e.getMessage());
+            return 3;
+        }
+        if (e instanceof JobWatchdog.JobTimeoutException) {
+            err.println("treegrad: " + e.getMessage());
+            return 1;
+        }
+        Throwable root = rootCause(e);   // Spark's failures (SparkException) arrive as checked exceptions
+        err.println("treegrad: " + root.getMessage());
+        return root instanceof IllegalArgumentException || root instanceof java.io.IOException ? 2 : 1;
+    }
+
     static Throwable rootCause(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) {
