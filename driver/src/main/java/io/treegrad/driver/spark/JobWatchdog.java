@@ -48,7 +48,7 @@ public final class JobWatchdog {
         }, timeoutSeconds, TimeUnit.SECONDS);
         try {
             return work.get();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // Spark throws SparkException, a checked exception, from Scala
             if (fired.get()) {
                 throw new JobTimeoutException(what + " did not finish within " + timeoutSeconds + " s"
                         + " (training.job_timeout_seconds), so its Spark job was cancelled: a stuck executor, or a"
