@@ -116,8 +116,8 @@ public final class ModelRegistry {
             try {
                 new ModelStore(fs, temp).load();
             } catch (IOException | RuntimeException e) {
-                throw new IOException("not registering " + runOutputDir + " as " + name + " version " + n
-                        + ": its model does not load: " + e.getMessage(), e);
+                throw withDetail(new IOException("not registering " + runOutputDir + " as " + name + " version " + n
+                        + ": its model does not load (checked in the copy): " + e.getMessage()), e);
             }
             if (io.exists(target)) {   // a rename onto an existing directory would move temp inside it
                 throw new IOException("cannot register " + name + " version " + n + ": " + target
@@ -253,9 +253,18 @@ public final class ModelRegistry {
         try {
             new ModelStore(fs, v.dir()).load();
         } catch (IOException | RuntimeException e) {
-            throw new IOException("model '" + name + "' version " + v.number() + " does not load, so it cannot be made current: "
-                    + e.getMessage(), e);
+            throw withDetail(new IOException("model '" + name + "' version " + v.number()
+                    + " does not load, so it cannot be made current: " + e.getMessage()), e);
         }
+    }
+
+    /**
+     * {@code e} attached as suppressed, not as the cause: the CLI reports an exception's root
+     * cause, and this message already carries the cause's and says what it stopped.
+     */
+    private static IOException withDetail(IOException e, Throwable detail) {
+        e.addSuppressed(detail);
+        return e;
     }
 
     private void writeNumbers(Path p, List<Integer> numbers) throws IOException {
