@@ -37,7 +37,8 @@ import org.apache.hadoop.fs.Path;
  * {@code current}; rollback replaces {@code current} first, then drops the history entry. A crash
  * between the two writes leaves a last history entry equal to {@code current}, which rollback
  * passes over. One writer per model name: two concurrent registrations may pick the same number
- * (the second then fails), two concurrent promotions race on the pointer.
+ * (the second then fails), two concurrent promotions race on the pointer, and {@link #register}
+ * deletes the temporary directories it finds (left by a register that was killed).
  */
 public final class ModelRegistry {
     public static final String VERSIONS = "versions";
@@ -93,11 +94,18 @@ public final class ModelRegistry {
                     + " output.dir, with model/" + ModelStore.MODEL + " in it");
         }
         Path versions = new Path(modelDir(name), VERSIONS);
+        FileSystem io = AtomicFiles.storage(fs);
+        if (io.exists(versions)) {
+            for (FileStatus f : io.listStatus(versions)) {
+                if (AtomicFiles.isTemp(f.getPath().getName())) {   // left by a register that was killed
+                    io.delete(f.getPath(), true);
+                }
+            }
+        }
         List<Version> existing = fs.exists(versions) ? versions(name) : List.of();
         int n = existing.isEmpty() ? 1 : existing.get(existing.size() - 1).number() + 1;
         Path target = new Path(versions, String.valueOf(n));
         Path temp = new Path(versions, ".v" + n + AtomicFiles.TEMP_INFIX + UUID.randomUUID());
-        FileSystem io = AtomicFiles.storage(fs);
         try {
             if (!io.mkdirs(temp)) {
                 throw new IOException("could not create " + temp);

@@ -134,6 +134,10 @@ class ModelRegistryTest {
         byte[] whole = Files.readAllBytes(file);
         Files.write(file, java.util.Arrays.copyOf(whole, whole.length / 2), StandardOpenOption.TRUNCATE_EXISTING);
 
+        Files.createDirectories(versionsDir().resolve(".v2.tmp-killed/"));   // a register killed half-way
+        Files.writeString(versionsDir().resolve(".v2.tmp-killed/model.safetensors"), "half");
+        assertEquals(List.of(1), r.versions("heart").stream().map(ModelRegistry.Version::number).toList());
+
         IOException e = assertThrows(IOException.class, () -> r.register("heart", broken));
         assertTrue(e.getMessage().contains("its model does not load"), e.getMessage());
         assertEquals(List.of("1"), versionDirEntries());
