@@ -15,7 +15,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The command line: {@code train CONFIG [--set key.path=value ...] [--resume]}. Runs with embedded
  * Spark ({@code local[*]}) unless launched by spark-submit with a master;
- * {@code evaluate}/{@code predict} apply a saved model, {@code export} converts one (no Spark).
+ * {@code evaluate}/{@code predict} apply a saved model, {@code export} converts one and
+ * {@code models} manages a model registry ({@link ModelsCommand}; these two need no Spark).
  *
  * <p>Exit codes: 0 done; 2 bad usage, config or data (the message names file, line and key);
  * 3 the training diverged (the message names the step); 1 anything else.
@@ -24,7 +25,8 @@ public final class Main {
     static final String USAGE = "usage: treegrad train CONFIG.yaml [--set key.path=value ...] [--resume]\n"
             + "       treegrad evaluate MODEL_DIR DATA [--labels LABELS]\n"
             + "       treegrad predict MODEL_DIR DATA OUT.csv [--labels LABELS]\n"
-            + "       treegrad export MODEL_DIR OUT.zip [--format dl4j]";
+            + "       treegrad export MODEL_DIR OUT.zip [--format dl4j]\n"
+            + ModelsCommand.USAGE;
 
     private Main() {}
 
@@ -40,6 +42,9 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && (args[0].equals("evaluate") || args[0].equals("predict"))) {
             return runModelCommand(args, out, err);
+        }
+        if (args.length > 0 && args[0].equals("models")) {
+            return ModelsCommand.run(args, out, err);
         }
         if (args.length > 0 && args[0].equals("export")) {
             return runExport(args, out, err);
@@ -142,13 +147,12 @@ public final class Main {
         }
     }
 
-    /** The innermost cause: what a Spark task failure wraps (a bad record, a missing file). */
     /**
      * Says what went wrong and returns the exit code: 2 bad input (a config, a data, model or
      * checkpoint file; what a Spark task failure wraps counts by its root cause), 3 divergence, 1
      * anything else (a job past its time limit among them).
      */
-    private static int failure(Exception e, PrintStream err) {
+    static int failure(Exception e, PrintStream err) {
         if (e instanceof ConfigException) {
             err.println("treegrad: " + e.getMessage());
             return 2;
@@ -166,6 +170,7 @@ public final class Main {
         return root instanceof IllegalArgumentException || root instanceof java.io.IOException ? 2 : 1;
     }
 
+    /** The innermost cause: what a Spark task failure wraps (a bad record, a missing file). */
     static Throwable rootCause(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) {
