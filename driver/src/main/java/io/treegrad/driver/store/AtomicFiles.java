@@ -130,4 +130,19 @@ public final class AtomicFiles {
             return null;
         }
     }
+
+    /**
+     * The text of a small pointer file ({@code LATEST}, {@code current}), stripped; empty if there is
+     * none. At most {@code maxBytes + 1} bytes are read, so a caller sees that a file is too long
+     * (its text is then longer than any valid pointer) without reading a huge one.
+     */
+    public static java.util.Optional<String> readPointer(FileSystem fs, Path p, int maxBytes) throws IOException {
+        byte[] bytes;
+        try (java.io.InputStream in = fs.open(p)) {
+            bytes = in.readNBytes(maxBytes + 1);
+        } catch (FileNotFoundException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new String(bytes, java.nio.charset.StandardCharsets.UTF_8).strip());
+    }
 }

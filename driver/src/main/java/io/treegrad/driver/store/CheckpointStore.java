@@ -3,7 +3,6 @@ package io.treegrad.driver.store;
 import io.treegrad.io.Checkpoint;
 import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -228,14 +227,12 @@ public final class CheckpointStore {
     /** The path {@code LATEST} names; empty if there is no pointer. */
     private Optional<Path> readPointer() throws IOException {
         Path p = pointerPath();
-        byte[] bytes;
-        try (InputStream in = fs.open(p)) {
-            bytes = in.readNBytes(MAX_POINTER_BYTES + 1);
-        } catch (FileNotFoundException e) {
+        Optional<String> pointer = AtomicFiles.readPointer(fs, p, MAX_POINTER_BYTES);
+        if (pointer.isEmpty()) {
             return Optional.empty();
         }
-        String text = new String(bytes, StandardCharsets.UTF_8).strip();
-        if (bytes.length > MAX_POINTER_BYTES || !NAME.matcher(text).matches()) {
+        String text = pointer.get();
+        if (text.length() > MAX_POINTER_BYTES || !NAME.matcher(text).matches()) {
             String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
             throw new IOException("checkpoint pointer " + p + " is corrupt: it holds '" + shown
                     + "', expected a checkpoint file name such as ckpt-200.safetensors");

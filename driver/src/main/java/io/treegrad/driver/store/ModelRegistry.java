@@ -172,14 +172,12 @@ public final class ModelRegistry {
     /** The version {@code current} names; empty before the first promotion. */
     public Optional<Integer> current(String name) throws IOException {
         Path p = new Path(requireModel(name), CURRENT);
-        byte[] bytes;
-        try (InputStream in = fs.open(p)) {
-            bytes = in.readNBytes(MAX_POINTER_BYTES + 1);
-        } catch (FileNotFoundException e) {
+        Optional<String> pointer = AtomicFiles.readPointer(fs, p, MAX_POINTER_BYTES);
+        if (pointer.isEmpty()) {
             return Optional.empty();
         }
-        String text = new String(bytes, StandardCharsets.UTF_8).strip();
-        if (bytes.length > MAX_POINTER_BYTES || !VERSION.matcher(text).matches()) {
+        String text = pointer.get();
+        if (text.length() > MAX_POINTER_BYTES || !VERSION.matcher(text).matches()) {
             throw new IOException("model pointer " + p + " is corrupt: it holds '" + abbreviate(text)
                     + "', expected a version number such as 2");
         }
