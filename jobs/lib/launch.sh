@@ -41,5 +41,5 @@ tg_java_opts() {
 
 # The Scala binary version of the Spark on the classpath (2.13, 2.12), from spark-core's jar name.
 tg_scala_version() {
-  tr ':' '\n' <"$tg_spark_cp_file" | sed -n 's#.*/spark-core_\([0-9.]*\)-.*\.jar$#\1#p' | head -1
+  tr ':' '\n' <"$tg_spark_cp_file" | sed -n 's#.*/spark-core_\([0-9.]*\)-.*\.jar$#\1#p' | sed -n 1p
 }
