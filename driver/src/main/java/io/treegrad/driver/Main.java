@@ -32,12 +32,28 @@ public final class Main {
 
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);
+        // Stopping Spark waits on the executors; a frozen one (the case a job time limit catches) can
+        // hold that for Spark's network timeout. The exit is bounded too: after a grace period, halt.
+        Thread exitWatchdog = new Thread(() -> {
+            try {
+                Thread.sleep(SHUTDOWN_GRACE_MS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            System.err.println("treegrad: Spark did not shut down within " + SHUTDOWN_GRACE_MS / 1000
+                    + " s (an unresponsive executor?); exiting anyway with code " + code);
+            Runtime.getRuntime().halt(code);
+        }, "treegrad-exit-watchdog");
+        exitWatchdog.setDaemon(true);
+        exitWatchdog.start();
         SparkSession.getActiveSession().foreach(s -> {
             s.stop();
             return null;
         });
         System.exit(code);
     }
+
+    private static final long SHUTDOWN_GRACE_MS = 30_000;
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && (args[0].equals("evaluate") || args[0].equals("predict"))) {
