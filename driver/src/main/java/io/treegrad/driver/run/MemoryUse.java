@@ -26,11 +26,6 @@ public record MemoryUse(double heapAfterGcMb, double heapCommittedMb, double rss
                 Pointer.physicalBytes() / MB);
     }
 
-    /** Resident memory outside the Java heap: ND4J's buffers, native libraries, thread stacks, metaspace. */
-    public double offHeapMb() {
-        return rssMb - heapCommittedMb;
-    }
-
     public Map<String, Object> asMap() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("heap_after_gc", heapAfterGcMb);
