@@ -95,6 +95,43 @@ class CliEndToEndTest {
         assertArrayEquals(a, b, 0f, "bit-identical parameters after resume");
     }
 
+    /**
+     * Local SGD: the checkpoint carries θ and the outer optimizer's state (Nesterov momentum here);
+     * the inner optimizer starts fresh every round, so nothing else is needed to continue bit for bit.
+     * 7 local steps do not divide an epoch's 57 minibatches (1797 rows, global batch 32): rounds
+     * straddle epochs, and the run of 3 epochs ends with a shorter round (171 minibatches = 24 rounds
+     * of 7 + one of 3).
+     */
+    @Test
+    void localSgdResumesBitIdenticalToAnUninterruptedRun() throws IOException {
+        Path whole = tmp.resolve("local-whole");
+        Path split = tmp.resolve("local-split");
+        String[] common = {"--set", "training.epochs=3", "--set", "checkpoints.every_steps=5",
+                "--set", "training.mode=local_sgd", "--set", "training.local_steps=7",
+                "--set", "training.outer_optimizer={type: sgd, lr: 0.8, momentum: 0.6, nesterov: true}"};
+        Run first = run(concat(new String[] {"train", "configs/digits-logistic-regression.yaml",
+                "--set", "output.dir=" + whole}, common));
+        assertEquals(0, first.code(), first.err());
+        assertTrue(first.out().contains("25 rounds (8.14 per epoch)"), first.out());
+        assertTrue(first.out().contains("local SGD: 7 local steps of adam per round, outer sgd lr 0.8 momentum 0.6 nesterov"),
+                first.out());
+        // the same run stopped after 15 rounds (the uninterrupted run's first 15), then resumed
+        assertEquals(0, run(concat(new String[] {"train", "configs/digits-logistic-regression.yaml",
+                "--set", "output.dir=" + split}, concat(common, new String[] {"--set", "training.epochs=null",
+                "--set", "training.steps=15"}))).code());
+        Run resumed = run(concat(new String[] {"train", "configs/digits-logistic-regression.yaml",
+                "--set", "output.dir=" + split, "--resume"}, common));
+        assertEquals(0, resumed.code(), resumed.err());
+        assertTrue(resumed.out().contains("resuming from step 15"), resumed.out());
+        float[] a = ModelFile.read(whole.resolve("model/model.safetensors")).parameters().toFloatVector();
+        float[] b = ModelFile.read(split.resolve("model/model.safetensors")).parameters().toFloatVector();
+        assertArrayEquals(a, b, 0f, "bit-identical parameters after resume");
+        String summary = Files.readString(whole.resolve("summary.json"));
+        assertTrue(summary.contains("\"mode\": \"local_sgd\""), summary);
+        double accuracy = Double.parseDouble(summary.replaceAll(".*\"test_accuracy\": ([0-9.]+).*\\s*", "$1"));
+        assertTrue(accuracy > 0.9, summary);
+    }
+
     @Test
     void savedModelEvaluatesAndPredictsWithTheCommandsOfTheReadme() throws IOException {
         Path out = tmp.resolve("digits");

@@ -27,7 +27,7 @@ import java.util.Map;
  */
 public record OptimizerSpec(String type, Double lr, Double momentum, Boolean nesterov, List<Double> betas,
                             Double alpha, Double eps, Double weightDecay, ScheduleSpec schedule,
-                            Double clipNorm) {
+                            Double clipNorm) implements java.io.Serializable {
     /** The key path of the optimizer block in a run's config. */
     public static final String PATH = "optimizer";
     static final List<String> TYPES = List.of("sgd", "adagrad", "rmsprop", "adam", "adamw");

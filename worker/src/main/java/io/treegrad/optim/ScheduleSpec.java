@@ -22,7 +22,7 @@ import java.util.Map;
  * which the schedule above starts from its own step 0 ({@link LrSchedule#warmup}).
  */
 public record ScheduleSpec(String type, Long stepSize, Double gamma, Double decay, Long tMax, Double minLr,
-                           Long warmupSteps) {
+                           Long warmupSteps) implements java.io.Serializable {
     /** The accepted types, each with the fields it uses (warmupSteps is accepted by all). */
     static final Map<String, List<String>> FIELDS = Map.of(
             "constant", List.of(),

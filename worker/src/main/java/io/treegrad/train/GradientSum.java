@@ -1,5 +1,6 @@
 package io.treegrad.train;
 
+import io.treegrad.util.HostCopy;
 import java.io.Serializable;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -141,6 +142,30 @@ public final class GradientSum implements Serializable {
 
     public double meanLoss() {
         return lossSum / count;
+    }
+
+    /**
+     * sum / count written into {@code out} (a flat array of the sum's length and data type, kept by
+     * the caller from step to step): the mean gradient without a fresh array.
+     *
+     * @return out
+     */
+    public INDArray meanInto(INDArray out) {
+        if (isEmpty() || count == 0) {
+            throw new IllegalStateException("no gradient was summed (no examples)");
+        }
+        checkLength((int) out.length(), sumD != null ? sumD.length : sumF.length);
+        if (sumD != null) {
+            HostCopy.into(sumD, sumD.length, out);
+        } else {
+            HostCopy.into(sumF, sumF.length, out);
+        }
+        return out.divi(count);
+    }
+
+    /** The data type of the summed buffer (FLOAT or DOUBLE); null while empty. */
+    public DataType dataType() {
+        return sumD != null ? DataType.DOUBLE : sumF != null ? DataType.FLOAT : null;
     }
 
     /** sum / count as a fresh flat array: the mean gradient the optimizer steps with. */

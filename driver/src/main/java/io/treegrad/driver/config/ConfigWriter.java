@@ -164,6 +164,11 @@ public final class ConfigWriter {
         put(m, "dtype", str(t.dtype()));
         put(m, "device", str(t.device()));
         put(m, "job_timeout_seconds", whole(t.jobTimeoutSeconds()));
+        put(m, "mode", str(t.mode()));
+        put(m, "local_steps", whole(t.localSteps()));
+        if (t.outerOptimizer() != null) {
+            put(m, "outer_optimizer", optimizer(t.outerOptimizer()));
+        }
         return m;
     }
 

@@ -3,6 +3,7 @@ package io.treegrad.driver.config;
 import io.treegrad.nn.LayerSpec;
 import io.treegrad.nn.ModelSpec;
 import io.treegrad.optim.OptimizerSpec;
+import io.treegrad.optim.ScheduleSpec;
 import java.nio.file.Path;
 import java.util.List;
 import org.yaml.snakeyaml.nodes.Node;
@@ -17,7 +18,8 @@ final class ExperimentReader {
             "evaluation", "checkpoints", "output");
     static final List<String> LOSS_KEYS = List.of("type", "delta", "l2");
     static final List<String> TRAINING_KEYS = List.of("epochs", "steps", "batch_size", "partitions",
-            "aggregation_depth", "steps_per_round", "seed", "dtype", "device", "job_timeout_seconds");
+            "aggregation_depth", "steps_per_round", "seed", "dtype", "device", "job_timeout_seconds", "mode", "local_steps",
+            "outer_optimizer");
     static final List<String> EVALUATION_KEYS = List.of("every_steps", "batch_size");
     static final List<String> CHECKPOINT_KEYS = List.of("uri", "every_steps", "keep_last");
     static final List<String> OUTPUT_KEYS = List.of("dir", "log_every_steps");
@@ -48,7 +50,7 @@ final class ExperimentReader {
         OptimizerSpec optimizer = OptimizerReader.read(s.requiredSection("optimizer", OptimizerReader.KEYS,
                 "a section with type (one of " + String.join(", ", OptimizerReader.TYPES) + ") and its settings"));
         TrainingConfig training = training(s.requiredSection("training", TRAINING_KEYS,
-                "a section with epochs or steps, and batch_size"));
+                "a section with epochs or steps, and batch_size"), optimizer);
         EvaluationConfig evaluation = evaluation(s.section("evaluation", EVALUATION_KEYS), training.batchSize());
         OutputConfig output = output(s.requiredSection("output", OUTPUT_KEYS,
                 "a section with dir (a Hadoop URI or local path)"));
@@ -80,7 +82,7 @@ final class ExperimentReader {
                 : null, l2 != null ? l2 : 0.0);
     }
 
-    private TrainingConfig training(Section s) {
+    private TrainingConfig training(Section s, OptimizerSpec inner) {
         Integer epochs = s.integer("epochs", 1);
         Long steps = s.whole("steps", 1);
         if (s.has("epochs") && s.has("steps")) {
@@ -100,12 +102,38 @@ final class ExperimentReader {
         String dtype = s.choice("dtype", TrainingConfig.DTYPES);
         String device = s.choice("device", TrainingConfig.DEVICES);
         Long jobTimeout = s.whole("job_timeout_seconds", 0);
+        String mode = s.choice("mode", TrainingConfig.MODES);
+        boolean local = TrainingConfig.LOCAL_SGD.equals(mode);
+        Integer localSteps = null;
+        OptimizerSpec outer = null;
+        if (local) {
+            localSteps = s.integer("local_steps", 1);
+            if (!s.has("local_steps")) {
+                s.missing("local_steps", "an integer >= 1, the minibatches each task steps through per round");
+            }
+            if (s.has("steps_per_round")) {
+                s.fail("steps_per_round", "not used by mode local_sgd (it accumulates minibatches into one sync"
+                        + " step); set local_steps instead");
+            }
+            Section o = s.section("outer_optimizer", OptimizerReader.KEYS);
+            outer = o.present() ? OptimizerReader.read(o) : OptimizerSpec.of("sgd").withLr(1.0).resolved();
+            ScheduleSpec schedule = inner == null ? null : inner.schedule();
+            if (schedule != null && !("constant".equals(schedule.type())
+                    && (schedule.warmupSteps() == null || schedule.warmupSteps() == 0))) {
+                problems.at("optimizer.schedule", "mode local_sgd restarts the inner optimizer every round, so a"
+                        + " schedule would restart too; put it on training.outer_optimizer.schedule instead");
+            }
+        } else {
+            s.unused("local_steps", "mode " + (mode == null ? TrainingConfig.SYNC : mode) + " (only by local_sgd)");
+            s.unused("outer_optimizer", "mode " + (mode == null ? TrainingConfig.SYNC : mode) + " (only by local_sgd)");
+        }
         return new TrainingConfig(epochs, steps, batchSize != null ? batchSize : 0,
                 or(partitions, TrainingConfig.DEFAULT_PARTITIONS), or(depth, TrainingConfig.DEFAULT_AGGREGATION_DEPTH),
                 or(stepsPerRound, TrainingConfig.DEFAULT_STEPS_PER_ROUND),
                 seed != null ? seed : TrainingConfig.DEFAULT_SEED, dtype != null ? dtype : "float32",
                 device != null ? device : TrainingConfig.DEFAULT_DEVICE,
-                jobTimeout != null ? jobTimeout : TrainingConfig.DEFAULT_JOB_TIMEOUT_SECONDS);
+                jobTimeout != null ? jobTimeout : TrainingConfig.DEFAULT_JOB_TIMEOUT_SECONDS,
+                mode != null ? mode : TrainingConfig.SYNC, local ? (localSteps != null ? localSteps : 1) : null, outer);
     }
 
     private static EvaluationConfig evaluation(Section s, int trainingBatchSize) {

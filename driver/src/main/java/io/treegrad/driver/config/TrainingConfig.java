@@ -1,5 +1,6 @@
 package io.treegrad.driver.config;
 
+import io.treegrad.optim.OptimizerSpec;
 import java.util.List;
 
 /**
@@ -16,9 +17,17 @@ import java.util.List;
  *                         {@code gpu} (fail rather than compute elsewhere)
  * @param jobTimeoutSeconds the longest one step's (or evaluation's) Spark job may run before it is
  *                         cancelled and the run fails, naming the step (default 600; 0 = no limit)
+ * @param mode             {@code sync} (the default: exact synchronous SGD, one optimizer step per job)
+ *                         or {@code local_sgd} (each task takes {@code localSteps} steps of the
+ *                         {@code optimizer:} on its rows; the driver applies the averaged change
+ *                         with {@code outerOptimizer})
+ * @param localSteps       local_sgd: minibatches (inner steps) per round (null in sync mode)
+ * @param outerOptimizer   local_sgd: the driver's optimizer over the pseudo-gradient
+ *                         θ − mean(θ_task) (default sgd, lr 1: plain federated averaging); null in sync mode
  */
 public record TrainingConfig(Integer epochs, Long steps, int batchSize, int partitions, int aggregationDepth,
-                             int stepsPerRound, long seed, String dtype, String device, long jobTimeoutSeconds) {
+                             int stepsPerRound, long seed, String dtype, String device, long jobTimeoutSeconds,
+                             String mode, Integer localSteps, OptimizerSpec outerOptimizer) {
     public static final int DEFAULT_PARTITIONS = 2;
     public static final int DEFAULT_AGGREGATION_DEPTH = 2;
     public static final int DEFAULT_STEPS_PER_ROUND = 1;
@@ -27,4 +36,23 @@ public record TrainingConfig(Integer epochs, Long steps, int batchSize, int part
     public static final List<String> DEVICES = List.of("auto", "cpu", "gpu");
     public static final String DEFAULT_DEVICE = "auto";
     public static final long DEFAULT_JOB_TIMEOUT_SECONDS = 600;
+    public static final String SYNC = "sync";
+    public static final String LOCAL_SGD = "local_sgd";
+    public static final List<String> MODES = List.of(SYNC, LOCAL_SGD);
+
+    /** Exact synchronous SGD. */
+    public TrainingConfig(Integer epochs, Long steps, int batchSize, int partitions, int aggregationDepth,
+                          int stepsPerRound, long seed, String dtype, String device, long jobTimeoutSeconds) {
+        this(epochs, steps, batchSize, partitions, aggregationDepth, stepsPerRound, seed, dtype, device,
+                jobTimeoutSeconds, SYNC, null, null);
+    }
+
+    public boolean localSgd() {
+        return LOCAL_SGD.equals(mode);
+    }
+
+    /** Minibatches one Spark job (one step of the driver's optimizer) covers. */
+    public int minibatchesPerStep() {
+        return localSgd() ? localSteps : stepsPerRound;
+    }
 }

@@ -21,8 +21,9 @@ final class Experiments {
 
     static TrainSpec spec(ExperimentConfig cfg) {
         TrainingConfig t = cfg.training();
-        return new TrainSpec(cfg.model(), cfg.loss().type(), cfg.loss().delta(),
+        TrainSpec sync = new TrainSpec(cfg.model(), cfg.loss().type(), cfg.loss().delta(),
                 cfg.loss().l2() == null ? 0 : cfg.loss().l2(), "float64".equals(t.dtype()), t.seed(),
                 t.batchSize() * t.partitions(), t.stepsPerRound(), t.device());
+        return t.localSgd() ? sync.localSgd(t.localSteps(), cfg.optimizer()) : sync;
     }
 }

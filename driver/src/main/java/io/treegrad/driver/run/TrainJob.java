@@ -78,16 +78,26 @@ public final class TrainJob {
         boolean float64 = "float64".equals(t.dtype());
         TrainSpec spec = Experiments.spec(cfg);
         DistributedTrainer trainer = new DistributedTrainer(jsc, train, spec, t.aggregationDepth(), t.jobTimeoutSeconds());
-        long perEpoch = trainer.stepsPerEpoch();
-        long total = t.epochs() != null ? t.epochs() * perEpoch : t.steps();
+        Progress at = new Progress(trainer.minibatchesPerEpoch(), t.minibatchesPerStep());
+        if (!t.localSgd()) {
+            trainer.stepsPerEpoch();   // a sync round may not straddle epochs: fails, saying why, if it would
+        }
+        long minibatchLimit = t.epochs() != null ? t.epochs() * at.minibatchesPerEpoch : Long.MAX_VALUE;
+        long total = t.epochs() != null ? (minibatchLimit + at.minibatchesPerStep - 1) / at.minibatchesPerStep : t.steps();
         console.printf(Locale.ROOT, "treegrad: %s: %d training rows x %d features in %d partitions; global batch"
-                        + " = %d per worker x %d = %d%s; %d steps (%d per epoch)%n", cfg.name(), train.rows(),
+                        + " = %d per worker x %d = %d%s; %d %s (%s per epoch)%n", cfg.name(), train.rows(),
                 train.numFeatures(), t.partitions(), t.batchSize(), t.partitions(), spec.globalBatch(),
-                t.stepsPerRound() > 1 ? " x " + t.stepsPerRound() + " minibatches per step" : "", total, perEpoch);
+                t.localSgd() ? "; local SGD: " + t.localSteps() + " local steps of " + cfg.optimizer().type()
+                        + " per round, outer " + describe(t.outerOptimizer())
+                        : t.stepsPerRound() > 1 ? " x " + t.stepsPerRound() + " minibatches per step" : "",
+                total, t.localSgd() ? "rounds" : "steps", at.stepsPerEpochText());
 
         Model model = Model.build(cfg.model(), float64 ? DataType.DOUBLE : DataType.FLOAT, t.seed());
         INDArray params = model.parameters().values();
-        Optimizer optimizer = cfg.optimizer().build();
+        // local SGD: the driver's optimizer is the outer one (its state is what checkpoints carry); the
+        // inner optimizer runs in the tasks, fresh every round
+        Optimizer optimizer = t.localSgd() ? t.outerOptimizer().build("training.outer_optimizer")
+                : cfg.optimizer().build();
         FeatureScaler scaling = scaler == null ? null : FeatureScaler.fromState(scaler);
 
         Path out = new Path(cfg.output().dir());
@@ -107,8 +117,9 @@ public final class TrainJob {
         Evaluation last = null;
         try (MetricsLog metrics = new MetricsLog(fs, new Path(out, "metrics.jsonl"), resume ? start : -1)) {
             Interval interval = new Interval();
+            long loopStarted = System.nanoTime();
             for (long step = start; step < total; step++) {
-                DistributedTrainer.StepResult r = trainer.step(step, params, optimizer);
+                DistributedTrainer.StepResult r = trainer.step(step, params, optimizer, minibatchLimit);
                 if (!Double.isFinite(r.meanLoss())) {
                     throw new DivergedException("training diverged at step " + step + ": the loss is " + r.meanLoss()
                             + " (learning rate " + optimizer.lastLearningRate() + "); lower optimizer.lr");
@@ -116,21 +127,24 @@ public final class TrainJob {
                 interval.add(r);
                 long done = step + 1;
                 boolean evalNow = test != null && ((evalEvery != null && evalEvery > 0) ? done % evalEvery == 0
-                        : done % perEpoch == 0 || done == total);
+                        : at.endsEpoch(done) || done == total);
                 if (done % logEvery == 0 || done == total || evalNow) {
-                    Map<String, Object> line = interval.drain(done, done / (double) perEpoch, optimizer.lastLearningRate());
+                    Map<String, Object> line = interval.drain(done, at.epoch(done), optimizer.lastLearningRate());
                     if (evalNow) {
+                        long evalStarted = System.nanoTime();
                         last = trainer.evaluate(test, params, evalBatch);
+                        line.put("eval_ms", (System.nanoTime() - evalStarted) / 1e6);
                         line.put("test_loss", last.loss());
                         line.put(Double.isNaN(last.accuracy()) ? "test_rmse" : "test_accuracy",
                                 Double.isNaN(last.accuracy()) ? last.rmse() : last.accuracy());
                     }
+                    line.put("elapsed_s", (System.nanoTime() - loopStarted) / 1e9);   // since this run's first step
                     metrics.write(line);
                     console.println(progress(line, total));
                 }
                 if ((ckptEvery > 0 && done % ckptEvery == 0) || done == total) {
-                    checkpoints.save(Checkpoint.capture(model.parameters(), optimizer, done, done / perEpoch,
-                            done % perEpoch, t.seed(), scaling, resolvedYaml, provenance(done)));
+                    checkpoints.save(Checkpoint.capture(model.parameters(), optimizer, done, at.wholeEpochs(done),
+                            at.stepsIntoEpoch(done), t.seed(), scaling, resolvedYaml, provenance(done)));
                 }
             }
         }
@@ -139,7 +153,8 @@ public final class TrainJob {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("name", cfg.name());
         summary.put("steps", total);
-        summary.put("epochs", total / (double) perEpoch);
+        summary.put("epochs", at.epoch(total));
+        summary.put("mode", t.mode());
         summary.put("global_batch", spec.globalBatch());
         summary.put("partitions", t.partitions());
         summary.put("seconds", seconds);
@@ -156,6 +171,41 @@ public final class TrainJob {
         console.printf(Locale.ROOT, "treegrad: done in %.1f s; %s; outputs in %s%n", seconds,
                 last == null ? "no test set" : "test " + last, out);
         return new Outcome(total, last, seconds, out.toString());
+    }
+
+    /**
+     * Where step {@code done} stands in epochs, when a step (a sync step or a local SGD round) covers
+     * {@code minibatchesPerStep} global minibatches. Sync steps never straddle epochs; local SGD rounds
+     * may, so epochs are counted in minibatches.
+     */
+    private record Progress(long minibatchesPerEpoch, long minibatchesPerStep) {
+        double epoch(long done) {
+            return done * minibatchesPerStep / (double) minibatchesPerEpoch;
+        }
+
+        long wholeEpochs(long done) {
+            return done * minibatchesPerStep / minibatchesPerEpoch;
+        }
+
+        /** Whole steps taken in the current epoch. */
+        long stepsIntoEpoch(long done) {
+            return done * minibatchesPerStep % minibatchesPerEpoch / minibatchesPerStep;
+        }
+
+        /** Whether step {@code done} finished (or crossed) the end of an epoch. */
+        boolean endsEpoch(long done) {
+            return done > 0 && wholeEpochs(done) > wholeEpochs(done - 1);
+        }
+
+        String stepsPerEpochText() {
+            return minibatchesPerEpoch % minibatchesPerStep == 0 ? String.valueOf(minibatchesPerEpoch / minibatchesPerStep)
+                    : String.format(Locale.ROOT, "%.2f", minibatchesPerEpoch / (double) minibatchesPerStep);
+        }
+    }
+
+    private static String describe(io.treegrad.optim.OptimizerSpec o) {
+        return o.type() + " lr " + o.lr() + (o.momentum() != null && o.momentum() > 0 ? " momentum " + o.momentum()
+                + (Boolean.TRUE.equals(o.nesterov()) ? " nesterov" : "") : "");
     }
 
     /** Where a saved model or checkpoint came from. */

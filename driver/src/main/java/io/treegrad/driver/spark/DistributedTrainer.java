@@ -8,10 +8,22 @@ import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Synchronous data-parallel SGD: each optimizer step broadcasts the flat parameters, every task
- * computes the gradient sum of its rows of the step's minibatch(es), {@code treeAggregate} adds the
- * {@link GradientSum}s (empty zero value, in-place merges), and the driver divides once and steps.
- * The old broadcast is destroyed every step.
+ * Data-parallel SGD over Spark. In both modes a step is one Spark job: the driver broadcasts the flat
+ * parameters θ, every task returns a {@link GradientSum} over its rows, {@code treeAggregate} adds
+ * them (empty zero value, in-place merges), the driver divides once and steps its optimizer, and the
+ * broadcast is destroyed.
+ * <ul>
+ *   <li><b>Synchronous SGD</b> ({@link TrainSpec#isLocalSgd()} false): tasks return the gradient sum
+ *       of their rows of the step's minibatch(es); the driver steps with the mean gradient. Exact: the
+ *       same as one process taking the same global minibatches.</li>
+ *   <li><b>Local SGD</b> (federated averaging with a server optimizer): each task takes k steps of the
+ *       inner optimizer on its rows of k consecutive global minibatches, starting from θ, and returns
+ *       n_p·(θ_p − θ); the driver steps its outer optimizer with the pseudo-gradient
+ *       g = θ − Σ n_p θ_p / Σ n_p. Outer SGD with lr 1 and no momentum sets θ to the weighted average of
+ *       the tasks' parameters; with k = 1 and inner SGD it is exactly a synchronous SGD step. One job
+ *       per k minibatches instead of one per minibatch: Spark's fixed cost per job is paid k× less
+ *       often, at the price of tasks drifting apart within a round.</li>
+ * </ul>
  */
 public final class DistributedTrainer {
     private final JavaSparkContext jsc;
@@ -19,6 +31,8 @@ public final class DistributedTrainer {
     private final TrainSpec spec;
     private final int depth;
     private final long timeoutSeconds;
+    /** The driver's mean (pseudo-)gradient, reused from step to step. */
+    private INDArray meanBuffer;
 
     /**
      * Where one step's wall time went, in ms. {@code computeMs} is the slowest task's own work (load
@@ -54,7 +68,15 @@ public final class DistributedTrainer {
         this.timeoutSeconds = timeoutSeconds;
     }
 
-    /** Optimizer steps per epoch: minibatches per epoch over minibatches per step. */
+    /** Global minibatches in one epoch (the last one holds the remainder). */
+    public long minibatchesPerEpoch() {
+        return spec.batchesPerEpoch(train.rows());
+    }
+
+    /**
+     * Optimizer steps per epoch in synchronous mode: minibatches per epoch over minibatches per step.
+     * (Local SGD rounds may straddle epochs: there TrainJob counts minibatches.)
+     */
     public long stepsPerEpoch() {
         long perEpoch = spec.batchesPerEpoch(train.rows());
         if (perEpoch % spec.stepsPerRound() != 0) {
@@ -67,19 +89,35 @@ public final class DistributedTrainer {
 
     /** Runs optimizer step {@code step}: updates {@code params} in place with {@code optimizer}. */
     public StepResult step(long step, INDArray params, Optimizer optimizer) {
+        return step(step, params, optimizer, Long.MAX_VALUE);
+    }
+
+    /**
+     * Runs step (or local SGD round) {@code step}: updates {@code params} in place with
+     * {@code optimizer} (the outer optimizer in local SGD).
+     *
+     * @param minibatchLimit local SGD: the global minibatch index the run ends at (a last round of
+     *                       epochs·minibatches that k does not divide is shorter); ignored in sync mode
+     */
+    public StepResult step(long step, INDArray params, Optimizer optimizer, long minibatchLimit) {
         long t0 = System.nanoTime();
         Broadcast<Object> bc = jsc.broadcast(toArray(params));
         long t1 = System.nanoTime();
         TrainSpec s = spec;
         GradientSum sum = limited("step " + step, () -> train.shards().treeAggregate(GradientSum.empty(),
-                (acc, shard) -> acc.merge(StepTask.forThread(s).gradient(shard, bc.value(), step)),
+                (acc, shard) -> acc.merge(s.isLocalSgd()
+                        ? StepTask.forThread(s).localRound(shard, bc.value(), step, minibatchLimit)
+                        : StepTask.forThread(s).gradient(shard, bc.value(), step)),
                 GradientSum::merge, depth));
         long t2 = System.nanoTime();
         bc.destroy();
         if (sum.count() == 0) {
             throw new IllegalStateException("step " + step + " saw no examples");
         }
-        INDArray mean = sum.meanGradient();
+        INDArray mean = sum.meanInto(meanBuffer(params, sum.dataType()));
+        if (spec.isLocalSgd()) {
+            mean.negi();   // the pseudo-gradient θ − mean(θ_p): minus the mean change
+        }
         optimizer.step(params, mean.dataType() == params.dataType() ? mean : mean.castTo(params.dataType()));
         long t3 = System.nanoTime();
         return new StepResult(step, sum.count(), sum.meanLoss(),
@@ -114,6 +152,13 @@ public final class DistributedTrainer {
             at += p.length;
         }
         return all;
+    }
+
+    private INDArray meanBuffer(INDArray params, org.nd4j.linalg.api.buffer.DataType type) {
+        if (meanBuffer == null || meanBuffer.length() != params.length() || meanBuffer.dataType() != type) {
+            meanBuffer = org.nd4j.linalg.factory.Nd4j.create(type, params.length());
+        }
+        return meanBuffer;
     }
 
     private <T> T limited(String what, java.util.function.Supplier<T> work) {

@@ -5,7 +5,9 @@ import io.treegrad.loss.Targets;
 import io.treegrad.nn.Mode;
 import io.treegrad.nn.Model;
 import io.treegrad.train.GradientSum;
+import io.treegrad.optim.Optimizer;
 import io.treegrad.train.Objective;
+import io.treegrad.util.HostCopy;
 import io.treegrad.util.SplitMix64;
 import java.util.HashMap;
 import java.util.Map;
@@ -28,6 +30,11 @@ final class StepTask {
     private final Objective objective;
     private long cachedEpoch = -1;
     private int[] permutation;
+    /** Minibatch rows are gathered here, then copied in one piece into {@link #rowBuffer}. */
+    private float[] rowStage = new float[0];
+    private INDArray rowBuffer;
+    /** Local SGD: the round's starting parameters, to take the change against. */
+    private INDArray roundStart;
 
     private StepTask(TrainSpec spec) {
         this.spec = spec;
@@ -63,6 +70,49 @@ final class StepTask {
         GradientSum sum = count == 0 ? GradientSum.empty()
                 : GradientSum.empty().add(model.parameters().grads(), lossSum, count);
         return sum.computedIn(System.nanoTime() - started);
+    }
+
+    /**
+     * Local SGD, round {@code round}: from the broadcast parameters θ, takes one step of a FRESH inner
+     * optimizer per global minibatch m in [round·k, min((round+1)·k, limit)) on this shard's rows of
+     * it (the inner gradient is the mean over those rows), and returns n·(θ_after − θ) with n the rows
+     * it stepped on, so the driver's sum / count is the row-weighted mean change.
+     *
+     * <p>The inner optimizer's state starts at zero every round: a round is then a pure function of
+     * (θ, round, data, seed), so a retried task (a lost executor) recomputes the same change and a
+     * checkpoint needs only θ and the outer optimizer's state.
+     */
+    GradientSum localRound(Shard shard, Object params, long round, long limit) {
+        long started = System.nanoTime();
+        load(params);
+        INDArray values = model.parameters().values();
+        if (roundStart == null) {
+            roundStart = values.dup();
+        } else {
+            roundStart.assign(values);
+        }
+        Optimizer inner = spec.innerOptimizer().build("optimizer");
+        INDArray grads = model.parameters().grads();
+        double lossSum = 0;
+        long count = 0;
+        long first = round * spec.localSteps();
+        long end = Math.min(first + spec.localSteps(), limit);
+        for (long m = first; m < end; m++) {
+            int[] rows = localRows(shard, m);
+            if (rows.length == 0) {
+                continue;
+            }
+            model.parameters().zeroGrad();
+            long seed = SplitMix64.derive(SplitMix64.derive(spec.seed(), m), shard.index);
+            lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
+            inner.step(values, grads.divi(rows.length));
+            count += rows.length;
+        }
+        if (count == 0) {
+            return GradientSum.empty().computedIn(System.nanoTime() - started);
+        }
+        INDArray weightedChange = grads.assign(values).subi(roundStart).muli(count);   // grads as scratch
+        return GradientSum.empty().add(weightedChange, lossSum, count).computedIn(System.nanoTime() - started);
     }
 
     /** The loss, correct predictions and squared errors of the current parameters on this shard. */
@@ -109,9 +159,21 @@ final class StepTask {
         return rows;
     }
 
+    /** The broadcast parameters into the model's flat buffer: one bulk copy, no fresh array. */
     private void load(Object params) {
-        INDArray flat = params instanceof double[] d ? Nd4j.createFromArray(d) : Nd4j.createFromArray((float[]) params);
-        model.parameters().setValues(flat.dataType() == spec.dataType() ? flat : flat.castTo(spec.dataType()));
+        INDArray values = model.parameters().values();
+        int n = params instanceof double[] d ? d.length : ((float[]) params).length;
+        if (n != values.length()) {
+            throw new IllegalArgumentException("expected " + values.length() + " parameter values, got " + n);
+        }
+        if (params instanceof float[] f && values.dataType() == DataType.FLOAT) {
+            HostCopy.into(f, n, values);
+        } else if (params instanceof double[] d && values.dataType() == DataType.DOUBLE) {
+            HostCopy.into(d, n, values);
+        } else {
+            INDArray flat = params instanceof double[] d ? Nd4j.createFromArray(d) : Nd4j.createFromArray((float[]) params);
+            model.parameters().setValues(flat.castTo(spec.dataType()));
+        }
     }
 
     /** This shard's rows (local indices) of global minibatch {@code m}, in minibatch order. */
@@ -135,13 +197,22 @@ final class StepTask {
         return java.util.Arrays.copyOf(picked, n);
     }
 
+    /**
+     * The rows' features as an [n, d] array over this task's kept row buffer (grown to the largest
+     * batch seen; valid until the next call): gathered into a Java array, then one bulk copy.
+     */
     private INDArray features(Shard s, int[] rows) {
         int d = s.numFeatures;
-        float[] x = new float[rows.length * d];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(s.features, rows[i] * d, x, i * d, d);
+        int size = rows.length * d;
+        if (rowStage.length < size) {
+            rowStage = new float[size];
+            rowBuffer = Nd4j.create(DataType.FLOAT, size);
         }
-        INDArray a = Nd4j.createFromArray(x).reshape(rows.length, d);
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(s.features, rows[i] * d, rowStage, i * d, d);
+        }
+        HostCopy.into(rowStage, size, rowBuffer);
+        INDArray a = Nd4j.create(rowBuffer.data(), new long[] {rows.length, d});
         return spec.dataType() == DataType.FLOAT ? a : a.castTo(spec.dataType());
     }
 

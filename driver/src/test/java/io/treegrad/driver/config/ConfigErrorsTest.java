@@ -45,7 +45,8 @@ class ConfigErrorsTest {
     @Test
     void anUnknownKeyWithNoNearOneListsTheValidKeys() {
         assertEquals(List.of("configs/x.yaml line 14: training.workers: unknown key; expected one of epochs, steps,"
-                        + " batch_size, partitions, aggregation_depth, steps_per_round, seed, dtype, device, job_timeout_seconds"),
+                        + " batch_size, partitions, aggregation_depth, steps_per_round, seed, dtype, device, job_timeout_seconds,"
+                        + " mode, local_steps, outer_optimizer"),
                 problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  workers: 4\n")));
     }
 
@@ -88,6 +89,40 @@ class ConfigErrorsTest {
                         "configs/x.yaml line 8: data.scaling.constant: must be a finite number > 0, got 0.0"),
                 problems(minimal("checkpoints: {keep_last: 0}\nevaluation: {every_steps: -1}\n"
                         + "data: {train: {format: csv, path: x.csv}, scaling: {method: divide, constant: 0}}")));
+    }
+
+    @Test
+    void localSgdKeysAreCheckedAgainstTheMode() {
+        String local = FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  mode: local_sgd\n  local_steps: 7\n");
+        TrainingConfig t = ConfigLoader.parse(local, "configs/x.yaml", List.of(), CWD).training();
+        assertEquals(List.of("local_sgd", 7, 7), List.of(t.mode(), t.localSteps(), t.minibatchesPerStep()));
+        assertEquals(io.treegrad.optim.OptimizerSpec.of("sgd").withLr(1.0).resolved(), t.outerOptimizer(),
+                "default outer optimizer: plain federated averaging");
+        assertEquals(List.of("configs/x.yaml line 14: training.mode: must be one of [sync, local_sgd], got 'local';"
+                        + " did you mean local_sgd?"),
+                problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  mode: local\n")));
+        assertEquals(List.of("configs/x.yaml line 14: training.local_steps: not used by mode sync (only by local_sgd)"),
+                problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  local_steps: 7\n")));
+        assertEquals(List.of("configs/x.yaml line 14: training.outer_optimizer: not used by mode sync (only by"
+                        + " local_sgd)"),
+                problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  outer_optimizer: {type: sgd, lr: 1}\n")));
+        assertEquals(List.of("configs/x.yaml line 11: training.local_steps: missing; expected an integer >= 1, the"
+                        + " minibatches each task steps through per round"),
+                problems(FASHION.replace("  batch_size: 64\n", "  batch_size: 64\n  mode: local_sgd\n")));
+        assertEquals(List.of("configs/x.yaml line 15: training.local_steps: must be >= 1, got 0"),
+                problems(local.replace("local_steps: 7", "local_steps: 0")));
+        assertEquals(List.of("configs/x.yaml line 16: training.steps_per_round: not used by mode local_sgd (it"
+                        + " accumulates minibatches into one sync step); set local_steps instead"),
+                problems(local.replace("  local_steps: 7\n", "  local_steps: 7\n  steps_per_round: 2\n")));
+        assertEquals(List.of("configs/x.yaml line 16: training.outer_optimizer.lr: must be > 0, got -1.0"),
+                problems(local.replace("  local_steps: 7\n", "  local_steps: 7\n  outer_optimizer: {type: sgd, lr: -1}\n")));
+        assertEquals(List.of("configs/x.yaml line 16: training.outer_optimizer.momentum: not used by adam (only by sgd)"),
+                problems(local.replace("  local_steps: 7\n",
+                        "  local_steps: 7\n  outer_optimizer: {type: adam, momentum: 0.9}\n")));
+        assertEquals(List.of("configs/x.yaml line 10: optimizer.schedule: mode local_sgd restarts the inner optimizer"
+                        + " every round, so a schedule would restart too; put it on training.outer_optimizer.schedule"
+                        + " instead"),
+                problems(local.replace("  lr: 0.001\n", "  lr: 0.001\n  schedule: {type: exponential, gamma: 0.9}\n")));
     }
 
     @Test

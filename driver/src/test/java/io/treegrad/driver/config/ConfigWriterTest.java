@@ -69,6 +69,7 @@ class ConfigWriterTest {
                   dtype: float32
                   device: auto
                   job_timeout_seconds: 600
+                  mode: sync
                 evaluation:
                   every_steps: 0
                   batch_size: 64

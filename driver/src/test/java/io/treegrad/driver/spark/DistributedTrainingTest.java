@@ -8,6 +8,9 @@ import io.treegrad.nn.Model;
 import io.treegrad.nn.ModelSpec;
 import io.treegrad.optim.Adam;
 import io.treegrad.optim.Optimizer;
+import io.treegrad.optim.OptimizerSpec;
+import io.treegrad.optim.Sgd;
+import io.treegrad.optim.SgdNesterov;
 import io.treegrad.train.Evaluation;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
@@ -78,5 +81,56 @@ class DistributedTrainingTest {
         assertEquals(1797, e.examples());
         assertTrue(e.accuracy() > 0.97, e.toString());
         data.shards().unpersist(true);
+    }
+
+    /**
+     * Local SGD with one local step of plain SGD (lr η) and an outer SGD with lr 1 and no momentum is
+     * synchronous SGD: each task's θ_p = θ − η·g_p/n_p, the row-weighted mean is θ − η·Σg_p/N, and the
+     * outer step θ − 1·(θ − mean θ_p) lands there. In float64 the two differ only by the rounding of
+     * θ_p − θ and θ − (θ − mean): a few ulps of |θ| (~1e-16 relative) per step, so 1e-12 after 20
+     * steps is generous yet far below one step's change (> 1e-3 here).
+     */
+    @Test
+    void localSgdWithOneInnerSgdStepAndOuterLrOneIsSyncSgd() {
+        double eta = 0.1;
+        INDArray sync = trainSgd(new TrainSpec(MLP, "cross_entropy", null, 0, true, 5, 32, 1), new Sgd(eta), 20);
+        INDArray local = trainSgd(new TrainSpec(MLP, "cross_entropy", null, 0, true, 5, 32, 1)
+                .localSgd(1, OptimizerSpec.of("sgd").withLr(eta)), new Sgd(1.0), 20);
+        double diff = sync.sub(local).amaxNumber().doubleValue();
+        System.out.printf("float64, 20 steps: max |θ(sync SGD) − θ(local SGD, k=1)| = %.2e%n", diff);
+        assertTrue(diff <= 1e-12, "float64 difference " + diff);
+        INDArray start = Model.build(MLP, DataType.DOUBLE, 5).parameters().values();
+        assertTrue(sync.sub(start).amaxNumber().doubleValue() > 1e-3, "the steps moved the parameters");
+    }
+
+    /** Rounds are pure functions of (θ, round, data, seed): the same run gives the same bits. */
+    @Test
+    void localSgdIsBitReproducibleAndLearns() {
+        TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, false, 3, 32, 1)
+                .localSgd(5, OptimizerSpec.of("adam").withLr(0.01));
+        INDArray a = trainSgd(spec, new SgdNesterov(0.7, 0.5), 12);
+        INDArray b = trainSgd(spec, new SgdNesterov(0.7, 0.5), 12);
+        assertEquals(a, b);
+        JavaSparkContext jsc = Spark.context();
+        DistributedData data = DistributedData.load(jsc, digits(), 2);
+        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        Evaluation e = new DistributedTrainer(jsc, data, spec, 2).evaluate(data, a, 256);
+        System.out.println("digits, local SGD 12 rounds of 5 Adam steps (training set): " + e);
+        assertTrue(e.accuracy() > 0.9, e.toString());
+        data.shards().unpersist(true);
+    }
+
+    private static INDArray trainSgd(TrainSpec spec, Optimizer optimizer, int steps) {
+        JavaSparkContext jsc = Spark.context();
+        DistributedData data = DistributedData.load(jsc, digits(), 2);
+        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2);
+        INDArray params = Model.build(MLP, spec.float64() ? DataType.DOUBLE : DataType.FLOAT, 5).parameters()
+                .values().dup();
+        for (long s = 0; s < steps; s++) {
+            trainer.step(s, params, optimizer);
+        }
+        data.shards().unpersist(true);
+        return params;
     }
 }
