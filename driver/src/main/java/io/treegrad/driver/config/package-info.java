@@ -82,6 +82,10 @@
  *   dtype: float32                  # float32 (default) | float64
  *   device: auto                    # auto (default) | cpu | gpu: see "Devices" below
  *   job_timeout_seconds: 600        # a step's Spark job running longer fails the run (default 600; 0: none)
+ *   mode: sync                      # sync (default) | local_sgd: see "Local SGD" below
+ *   # local_steps: 7                # local_sgd (required): minibatches (inner steps) per task per round
+ *   # outer_optimizer:              # local_sgd: the driver's optimizer, same keys as optimizer:
+ *   #   {type: sgd, lr: 0.7, momentum: 0.9, nesterov: true}   # (default {type: sgd, lr: 1.0})
  * evaluation:
  *   every_steps: 0                  # 0 (default): once per epoch
  *   batch_size: 256                 # default: training.batch_size
@@ -122,6 +126,33 @@
  * {@code --set model.layers[0].linear=512}, {@code --set data.test=null} (removes the key, so its
  * default applies): the value is YAML, applied before validation; problems in it are reported
  * against the {@code --set} argument instead of a file line.
+ *
+ * <h2>Local SGD</h2>
+ *
+ * {@code training.mode: sync} (the default) is exact synchronous SGD: one Spark job per optimizer
+ * step, the same result as one process taking the same global minibatches. Spark's fixed cost per
+ * job (~45 ms in local mode, ~100 ms on a small cluster) then bounds a run at ~20 steps/s, however
+ * fast the tasks compute. {@code mode: local_sgd} pays it once per {@code local_steps} = k
+ * minibatches (federated averaging with a server optimizer, as in FedAvgM / DiLoCo):
+ * <ol>
+ *   <li>the driver broadcasts θ; each task starts from θ with a fresh {@code optimizer:} (the inner
+ *       optimizer; its state starts at zero every round) and takes one step per global minibatch
+ *       m = r·k … r·k + k − 1 on its rows of m (minibatches keep their global meaning, so the rows a
+ *       round sees do not depend on the partitioning);</li>
+ *   <li>each task returns n_p·(θ_p − θ), n_p the rows it stepped on; the driver forms the
+ *       pseudo-gradient g = θ − Σ n_p θ_p / Σ n_p and steps {@code outer_optimizer} with it.</li>
+ * </ol>
+ * Outer {@code {type: sgd, lr: 1.0}} (the default) sets θ to the tasks' row-weighted average; with
+ * k = 1 and an inner plain SGD that is exactly a synchronous SGD step (tested). Outer momentum
+ * (FedAvgM; {@code nesterov: true}) makes up for the averaging's damping. A round is a pure function
+ * of (θ, round, data, seed), so a retried task (a lost executor) recomputes the same change, and a
+ * checkpoint holds θ and the outer optimizer's state: {@code --resume} is bit-identical. Steps,
+ * {@code every_steps} and {@code steps:} count rounds; rounds may straddle epochs, and the last round
+ * of an {@code epochs:} run is shorter when k does not divide the run's minibatches.
+ * {@code optimizer.schedule} must be constant (it would restart every round; schedule the outer
+ * optimizer instead) and {@code steps_per_round} is sync-only. The cost: tasks drift apart within a
+ * round, so accuracy per epoch can be lower than sync SGD's; {@code jobs/bench-time-to-accuracy}
+ * measures both.
  *
  * <h2>Devices</h2>
  *
