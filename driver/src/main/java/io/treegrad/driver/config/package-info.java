@@ -87,7 +87,7 @@
  *   # outer_optimizer:              # local_sgd: the driver's optimizer, same keys as optimizer:
  *   #   {type: sgd, lr: 0.7, momentum: 0.9, nesterov: true}   # (default {type: sgd, lr: 1.0})
  * evaluation:
- *   every_steps: 0                  # 0 (default): once per epoch
+ *   every_steps: 0                  # 0 (default): once per epoch; and after the last step
  *   batch_size: 256                 # default: training.batch_size
  * checkpoints:
  *   uri: runs/reference/ckpt        # default: &lt;output.dir&gt;/checkpoints

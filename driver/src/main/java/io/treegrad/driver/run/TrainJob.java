@@ -126,8 +126,9 @@ public final class TrainJob {
                 }
                 interval.add(r);
                 long done = step + 1;
-                boolean evalNow = test != null && ((evalEvery != null && evalEvery > 0) ? done % evalEvery == 0
-                        : at.endsEpoch(done) || done == total);
+                // every every_steps (or epoch), and after the last step: the summary's accuracy is the final model's
+                boolean evalNow = test != null && ((evalEvery != null && evalEvery > 0 ? done % evalEvery == 0
+                        : at.endsEpoch(done)) || done == total);
                 if (done % logEvery == 0 || done == total || evalNow) {
                     Map<String, Object> line = interval.drain(done, at.epoch(done), optimizer.lastLearningRate());
                     if (evalNow) {

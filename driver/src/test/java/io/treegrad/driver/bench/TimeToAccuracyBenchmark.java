@@ -42,7 +42,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <pre>
  *   jobs/bench-time-to-accuracy [--json PATH] [--quick] [--epochs N] [--target A] [--eval-every M]
- *                               [--local-steps 7,35] [--no-sync] [--no-dl4j]
+ *                               [--local-steps 7,14] [--no-sync] [--no-dl4j]
  * </pre>
  */
 public final class TimeToAccuracyBenchmark {
@@ -98,7 +98,7 @@ public final class TimeToAccuracyBenchmark {
         }
         int e = epochs != null ? epochs : quick ? 1 : 5;
         if (ks == null) {
-            ks = quick ? List.of(7) : List.of(7, 35, 70);
+            ks = quick ? List.of(7) : List.of(1, 7, 14, 35);
         }
         for (int k : ks) {
             if (evalEvery % k != 0) {
@@ -113,7 +113,7 @@ public final class TimeToAccuracyBenchmark {
             legs.add(treegrad("treegrad sync SGD", "configs/fashion-mnist-mlp.yaml", e, evalEvery, 1, List.of(), work));
         }
         for (int k : ks) {
-            legs.add(treegrad("treegrad local SGD k=" + k, "configs/fashion-mnist-mlp-localsgd.yaml", e, evalEvery, k,
+            legs.add(treegrad("treegrad local SGD k=" + k + (k == 1 ? " (=sync)" : ""), "configs/fashion-mnist-mlp-localsgd.yaml", e, evalEvery, k,
                     List.of("training.local_steps=" + k), work));
         }
         if (dl4j) {
