@@ -21,20 +21,29 @@ public final class HostCopy {
     /** {@code src[0, length)} into the first {@code length} elements of {@code dst} (FLOAT, contiguous). */
     public static void into(float[] src, int length, INDArray dst) {
         check(dst, DataType.FLOAT, length, src.length);
-        new FloatPointer(dst.data().addressPointer()).position(dst.offset()).put(src, 0, length);
+        new FloatPointer(dst.data().addressPointer()).position(start(dst)).put(src, 0, length);
         Nd4j.getAffinityManager().tagLocation(dst, AffinityManager.Location.HOST);
     }
 
     /** {@code src[0, length)} into the first {@code length} elements of {@code dst} (DOUBLE, contiguous). */
     public static void into(double[] src, int length, INDArray dst) {
         check(dst, DataType.DOUBLE, length, src.length);
-        new DoublePointer(dst.data().addressPointer()).position(dst.offset()).put(src, 0, length);
+        new DoublePointer(dst.data().addressPointer()).position(start(dst)).put(src, 0, length);
         Nd4j.getAffinityManager().tagLocation(dst, AffinityManager.Location.HOST);
+    }
+
+    /**
+     * Where dst's first element is, counted from its buffer's address pointer. NOTE: a view may hold
+     * the whole buffer (address at element 0, the view's offset past it) or a buffer of its own
+     * that starts at the view (address already at the offset): the difference covers both.
+     */
+    private static long start(INDArray dst) {
+        return dst.offset() - dst.data().offset();
     }
 
     private static void check(INDArray dst, DataType type, int length, int available) {
         if (dst.dataType() != type || length > dst.length() || length > available
-                || (dst.length() > 1 && dst.elementWiseStride() != 1) || dst.ordering() != 'c') {
+                || (dst.length() > 1 && dst.elementWiseStride() != 1) || (dst.rank() > 1 && dst.ordering() != 'c')) {
             throw new IllegalArgumentException("cannot copy " + length + " of " + available + " " + type
                     + " values into a " + dst.dataType() + " array of " + dst.length() + " elements (stride "
                     + dst.elementWiseStride() + ", order " + dst.ordering() + "): expected a contiguous "

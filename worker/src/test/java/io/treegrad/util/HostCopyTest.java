@@ -1,0 +1,37 @@
+package io.treegrad.util;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+class HostCopyTest {
+    @Test
+    void copiesIntoTheArraysOwnElementsAndLeavesTheRest() {
+        INDArray whole = Nd4j.zeros(DataType.FLOAT, 10);
+        INDArray middle = whole.get(NDArrayIndex.interval(3, 8));   // a view at offset 3
+        HostCopy.into(new float[] {1, 2, 3, 4, 5, 99}, 5, middle);
+        assertArrayEquals(new float[] {0, 0, 0, 1, 2, 3, 4, 5, 0, 0}, whole.toFloatVector());
+        middle.addi(1);   // ND4J sees the copied values
+        assertArrayEquals(new float[] {0, 0, 0, 2, 3, 4, 5, 6, 0, 0}, whole.toFloatVector());
+
+        INDArray d = Nd4j.zeros(DataType.DOUBLE, 3);
+        HostCopy.into(new double[] {0.1, 0.2}, 2, d);
+        assertArrayEquals(new double[] {0.1, 0.2, 0}, d.toDoubleVector());
+    }
+
+    @Test
+    void refusesWhatItCannotFillInOnePiece() {
+        INDArray strided = Nd4j.zeros(DataType.FLOAT, 4, 4).getColumn(1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HostCopy.into(new float[4], 4, strided));
+        assertTrue(e.getMessage().contains("expected a contiguous FLOAT array"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> HostCopy.into(new float[5], 5, Nd4j.zeros(DataType.FLOAT, 4)));
+        assertThrows(IllegalArgumentException.class, () -> HostCopy.into(new double[2], 2, Nd4j.zeros(DataType.FLOAT, 4)));
+    }
+}
