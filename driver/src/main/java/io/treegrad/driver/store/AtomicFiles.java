@@ -86,11 +86,7 @@ public final class AtomicFiles {
             }
             replace(io, temp, file);
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                io.delete(temp, false);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleteAfterFailure(io, temp, e);
             throw e;
         }
     }
@@ -156,12 +152,20 @@ public final class AtomicFiles {
                 io.delete(old, true);   // if this fails, the next call deletes it
             }
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                io.delete(staging, true);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleteAfterFailure(io, staging, e);
             throw e;
+        }
+    }
+
+    /**
+     * Deletes what a failed write left ({@code temp}, a file or a directory); a failure to delete is
+     * added to {@code failure}, which stays the one the caller throws.
+     */
+    static void deleteAfterFailure(FileSystem io, Path temp, Throwable failure) {
+        try {
+            io.delete(temp, true);
+        } catch (IOException | RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
         }
     }
 

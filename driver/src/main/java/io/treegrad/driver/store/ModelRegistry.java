@@ -134,11 +134,7 @@ public final class ModelRegistry {
             }
             return n;
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                io.delete(temp, true);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            AtomicFiles.deleteAfterFailure(io, temp, e);
             throw e;
         }
     }
