@@ -1,7 +1,6 @@
 package io.treegrad.driver;
 
 import static io.treegrad.driver.CliEndToEndTest.run;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -21,7 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -184,7 +182,7 @@ class RunReportTest {
         String page = Files.readString(copy.resolve("report/index.html"));
         assertTrue(page.contains("name: &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;more&quot;"), page);
         assertFalse(page.contains("<script>alert"), "unescaped text from a file");
-        Map<String, byte[]> before = snapshot(copy.resolve("report"));
+        Map<String, String> before = BadInputMatrixTest.snapshot(copy.resolve("report"));
 
         Path metrics = copy.resolve("metrics.jsonl");
         List<String> lines = Files.readAllLines(metrics);
@@ -218,21 +216,21 @@ class RunReportTest {
         assertEquals(2, nowhere.code());
         assertTrue(nowhere.err().contains("no-such-run: no such directory"), nowhere.err());
 
-        assertSnapshot(before, copy.resolve("report"));
+        assertEquals(before, BadInputMatrixTest.snapshot(copy.resolve("report")), "the old report, file by file");
     }
 
     @Test
     void aWriteThatDiesLeavesTheOldReportWhole() throws IOException {
         Path copy = copyRun("digits");
         Files.writeString(copy.resolve("report/marker.txt"), "from the old report");
-        Map<String, byte[]> before = snapshot(copy.resolve("report"));
+        Map<String, String> before = BadInputMatrixTest.snapshot(copy.resolve("report"));
         CrashingFileSystem fs = new CrashingFileSystem();
         org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(copy.toUri());
 
         fs.crashWriting("throughput.png", 1000);
         IOException e = assertThrows(IOException.class, () -> RunReport.write(fs, dir));
         assertTrue(e.getMessage().contains("simulated crash"), e.getMessage());
-        assertSnapshot(before, copy.resolve("report"));
+        assertEquals(before, BadInputMatrixTest.snapshot(copy.resolve("report")), "the old report, file by file");
         try (Stream<Path> left = Files.list(copy)) {
             assertEquals(List.of(), left.map(p -> p.getFileName().toString()).filter(n -> n.contains(".tmp-")).toList(),
                     "no staging directory left behind");
@@ -257,37 +255,11 @@ class RunReportTest {
         Files.write(tail, lines.subList(n, lines.size()));
     }
 
-    /** A copy of a run's files (model, metrics, summary, config, report), to damage freely. */
+    /** A copy of a run's files (model, metrics, summary, config, report, checkpoints), to damage freely. */
     Path copyRun(String name) throws IOException {
-        Path from = runs.resolve(name);
         Path to = tmp.resolve(name + "-copy");
-        try (Stream<Path> all = Files.walk(from)) {
-            for (Path p : all.filter(p -> !from.relativize(p).startsWith("checkpoints")).toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
+        TestData.copyTree(runs.resolve(name), to);
         return to;
-    }
-
-    static Map<String, byte[]> snapshot(Path dir) throws IOException {
-        Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> all = Files.list(dir)) {
-            for (Path p : all.toList()) {
-                files.put(p.getFileName().toString(), Files.readAllBytes(p));
-            }
-        }
-        return files;
-    }
-
-    static void assertSnapshot(Map<String, byte[]> expected, Path dir) throws IOException {
-        Map<String, byte[]> now = snapshot(dir);
-        assertEquals(expected.keySet(), now.keySet(), "the report's files");
-        expected.forEach((name, bytes) -> assertArrayEquals(bytes, now.get(name), name + " unchanged"));
     }
 
     static void deleteTree(Path dir) throws IOException {
