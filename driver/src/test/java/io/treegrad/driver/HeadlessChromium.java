@@ -33,8 +33,8 @@ final class HeadlessChromium {
     static HeadlessChromium require(Path scratch) {
         Optional<Path> exe = find();
         if (exe.isEmpty()) {
-            String why = "no Chromium (looked for /usr/bin/chromium and chromium, chromium-browser on the PATH);"
-                    + " install it with apt-get install chromium";
+            String why = "no Chromium (looked for $TREEGRAD_CHROMIUM, else /usr/bin/chromium and chromium,"
+                    + " chromium-browser on the PATH); install it with apt-get install chromium";
             if ("1".equals(System.getenv("TREEGRAD_REQUIRE_CHROMIUM"))) {
                 fail(why + " (TREEGRAD_REQUIRE_CHROMIUM=1: the browser check is required here)");
             }
@@ -43,7 +43,12 @@ final class HeadlessChromium {
         return new HeadlessChromium(exe.get(), scratch);
     }
 
+    /** {@code TREEGRAD_CHROMIUM} when set (another build of the browser), else Debian's. */
     static Optional<Path> find() {
+        String chosen = System.getenv("TREEGRAD_CHROMIUM");
+        if (chosen != null && !chosen.isEmpty()) {
+            return Optional.of(Path.of(chosen)).filter(Files::isExecutable);
+        }
         List<Path> candidates = new ArrayList<>(List.of(Path.of("/usr/bin/chromium")));
         String path = System.getenv("PATH");
         for (String dir : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
