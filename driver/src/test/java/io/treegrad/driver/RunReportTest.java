@@ -219,6 +219,22 @@ class RunReportTest {
         assertEquals(before, BadInputMatrixTest.snapshot(copy.resolve("report")), "the old report, file by file");
     }
 
+    /** A report that fails after training saved its model: the run stands (exit 0) and says how to retry. */
+    @Test
+    void aReportThatFailsAfterTrainingKeepsTheModelAndExitsZero() throws IOException {
+        Path dir = tmp.resolve("heart");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("report"), "a file where the report folder goes");
+        Run r = run("train", "configs/heart-scale-libsvm.yaml", "--set", "training.epochs=1", "--set", "output.dir=" + dir);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("treegrad: warning: the model and outputs in " + dir + " are saved and complete, but"
+                + " the report could not be written") && r.err().contains("it is a file")
+                && r.err().contains("write it again with: treegrad report " + dir), r.err());
+        assertEquals(4, io.treegrad.io.ModelFile.read(dir.resolve("model/model.safetensors")).layout().size(), "the model loads");
+        assertTrue(Files.readString(dir.resolve("summary.json")).contains("\"test_accuracy\""));
+        assertEquals("a file where the report folder goes", Files.readString(dir.resolve("report")));
+    }
+
     @Test
     void aWriteThatDiesLeavesTheOldReportWhole() throws IOException {
         Path copy = copyRun("digits");
