@@ -19,8 +19,8 @@ public final class TestData {
         return p;
     }
 
-    /** Copies the folder {@code from} and everything under it to {@code to} (which must not exist yet). */
-    public static void copyTree(Path from, Path to) throws java.io.IOException {
+    /** Copies the directory tree {@code from} to {@code to} (created), files and folders alike. */
+    public static Path copyTree(Path from, Path to) throws java.io.IOException {
         try (java.util.stream.Stream<Path> all = Files.walk(from)) {
             for (Path p : all.toList()) {
                 Path target = to.resolve(from.relativize(p).toString());
@@ -31,6 +31,7 @@ public final class TestData {
                 }
             }
         }
+        return to;
     }
 
     public static String file(String relative) {
