@@ -4,6 +4,7 @@ import io.treegrad.driver.config.ConfigException;
 import io.treegrad.driver.config.ConfigLoader;
 import io.treegrad.driver.config.ConfigWriter;
 import io.treegrad.driver.config.ExperimentConfig;
+import io.treegrad.driver.report.RunReport;
 import io.treegrad.driver.run.TrainJob;
 import io.treegrad.driver.spark.JobWatchdog;
 import java.io.PrintStream;
@@ -15,8 +16,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The command line: {@code train CONFIG [--set key.path=value ...] [--resume]}. Runs with embedded
  * Spark ({@code local[*]}) unless launched by spark-submit with a master;
- * {@code evaluate}/{@code predict} apply a saved model, {@code export} converts one and
- * {@code models} manages a model registry ({@link ModelsCommand}; these two need no Spark).
+ * {@code evaluate}/{@code predict} apply a saved model, {@code export} converts one,
+ * {@code models} manages a model registry ({@link ModelsCommand}) and {@code report} writes a run's
+ * HTML report ({@link RunReport}); these three need no Spark. {@code train} ends with the report.
  *
  * <p>Exit codes: 0 done; 2 bad usage, config or data (the message names file, line and key);
  * 3 the training diverged (the message names the step); 1 anything else.
@@ -26,6 +28,7 @@ public final class Main {
             + "       treegrad evaluate MODEL_DIR DATA [--labels LABELS]\n"
             + "       treegrad predict MODEL_DIR DATA OUT.csv [--labels LABELS]\n"
             + "       treegrad export MODEL_DIR OUT.zip [--format dl4j]\n"
+            + "       treegrad report RUN_DIR\n"
             + ModelsCommand.USAGE;
 
     private Main() {}
@@ -65,6 +68,9 @@ public final class Main {
         if (args.length > 0 && args[0].equals("export")) {
             return runExport(args, out, err);
         }
+        if (args.length > 0 && args[0].equals("report")) {
+            return runReport(args, out, err);
+        }
         if (args.length == 0 || !args[0].equals("train")) {
             err.println(args.length == 0 ? USAGE : "treegrad: unknown command '" + args[0] + "'\n" + USAGE);
             return 2;
@@ -93,7 +99,9 @@ public final class Main {
         }
         try {
             ExperimentConfig cfg = ConfigLoader.load(Path.of(config), overrides);
-            new TrainJob(cfg, ConfigWriter.toYaml(cfg), out).run(resume);
+            TrainJob.Outcome done = new TrainJob(cfg, ConfigWriter.toYaml(cfg), out).run(resume);
+            org.apache.hadoop.fs.Path runDir = new org.apache.hadoop.fs.Path(done.outputDir());
+            RunReport.writeAfterRun(SparkSession.active().sparkContext().hadoopConfiguration(), runDir, out, err);
             return 0;
         } catch (Exception e) {
             return failure(e, err);
@@ -157,6 +165,21 @@ public final class Main {
         }
         try {
             io.treegrad.driver.run.Dl4jExport.export(positional.get(0), positional.get(1), out);
+            return 0;
+        } catch (Exception e) {
+            return failure(e, err);
+        }
+    }
+
+    /** {@code report RUN_DIR}: no Spark session. */
+    private static int runReport(String[] args, PrintStream out, PrintStream err) {
+        if (args.length != 2 || args[1].startsWith("--")) {
+            err.println("treegrad: report needs RUN_DIR (the output.dir of a train run)\n" + USAGE);
+            return 2;
+        }
+        try {
+            org.apache.hadoop.fs.Path runDir = new org.apache.hadoop.fs.Path(args[1]);
+            out.println(RunReport.write(runDir.getFileSystem(new org.apache.hadoop.conf.Configuration()), runDir).describe());
             return 0;
         } catch (Exception e) {
             return failure(e, err);

@@ -124,6 +124,10 @@ public final class TrainJob {
                         line.put("test_loss", last.loss());
                         line.put(Double.isNaN(last.accuracy()) ? "test_rmse" : "test_accuracy",
                                 Double.isNaN(last.accuracy()) ? last.rmse() : last.accuracy());
+                        // the same measure on the whole training set, to set against the test's (over-fitting)
+                        Evaluation onTrain = trainer.evaluate(train, params, evalBatch);
+                        line.put(Double.isNaN(onTrain.accuracy()) ? "train_rmse" : "train_accuracy",
+                                Double.isNaN(onTrain.accuracy()) ? onTrain.rmse() : onTrain.accuracy());
                     }
                     metrics.write(line);
                     console.println(progress(line, total));
