@@ -17,6 +17,7 @@ import io.treegrad.io.Checkpoint;
 import io.treegrad.io.ModelFile;
 import io.treegrad.nn.Model;
 import io.treegrad.optim.Optimizer;
+import io.treegrad.optim.OptimizerState;
 import io.treegrad.train.Evaluation;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,9 +38,21 @@ public final class TrainJob {
     private final ExperimentConfig cfg;
     private final String resolvedYaml;
     private final PrintStream console;
+    private final Map<String, String> extraProvenance = new LinkedHashMap<>();
 
     /** What a finished run reports. */
     public record Outcome(long steps, Evaluation test, double seconds, String outputDir) {}
+
+    /**
+     * Where a warm-started run begins ({@code retrain}): a registered model's parameters and feature
+     * scaling (the parameters were learned on features scaled that way, so the scaler is kept, not
+     * refitted on the new data), and optionally its optimizer state.
+     *
+     * @param from           the model to continue from
+     * @param optimizerState its final optimizer state, or null for a fresh optimizer
+     * @param provenance     entries added to the new model's provenance (date, parent version, ...)
+     */
+    public record WarmStart(ModelFile from, OptimizerState optimizerState, Map<String, String> provenance) {}
 
     /** A run stopped because the loss stopped being finite. */
     public static final class DivergedException extends RuntimeException {
@@ -55,6 +68,20 @@ public final class TrainJob {
     }
 
     public Outcome run(boolean resume) throws IOException {
+        return run(resume, null);
+    }
+
+    /**
+     * Trains from {@code warm}'s parameters instead of a fresh initialisation.
+     *
+     * @throws IllegalArgumentException if the model or optimizer state does not fit this config's
+     *                                  (the message names the file and both shapes)
+     */
+    public Outcome run(WarmStart warm) throws IOException {
+        return run(false, java.util.Objects.requireNonNull(warm, "warm"));
+    }
+
+    private Outcome run(boolean resume, WarmStart warm) throws IOException {
         TrainingConfig t = cfg.training();
         SparkSession spark = Sessions.create("treegrad " + cfg.name(), t.device(), Map.of());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -64,8 +91,8 @@ public final class TrainJob {
         DistributedData loaded = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "loading data.train",
                 () -> DistributedData.load(jsc, source(cfg.data().train()), t.partitions()));
         checkShapes(loaded, "data.train", cfg.data().train());
-        FeatureScaler.State scaler = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "fitting the feature scaling",
-                () -> fitScaler(loaded));
+        FeatureScaler.State scaler = warm != null ? warm.from().scaler().map(FeatureScaler::state).orElse(null)
+                : JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "fitting the feature scaling", () -> fitScaler(loaded));
         DistributedData train = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "scaling data.train",
                 () -> loaded.scaled(scaler));
         DistributedData test = null;
@@ -88,6 +115,18 @@ public final class TrainJob {
         Model model = Model.build(cfg.model(), float64 ? DataType.DOUBLE : DataType.FLOAT, t.seed());
         INDArray params = model.parameters().values();
         Optimizer optimizer = cfg.optimizer().build();
+        if (warm != null) {
+            warm.from().loadInto(model);   // a different shape: names the file, the parameter and both shapes
+            if (warm.optimizerState() != null) {
+                try {
+                    optimizer.restore(warm.optimizerState());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(warm.from().source() + ": cannot carry its optimizer state into"
+                            + " this config's optimizer: " + e.getMessage() + "; set retrain.optimizer_state: fresh", e);
+                }
+            }
+            extraProvenance.putAll(warm.provenance());
+        }
         FeatureScaler scaling = scaler == null ? null : FeatureScaler.fromState(scaler);
 
         Path out = new Path(cfg.output().dir());
@@ -168,6 +207,7 @@ public final class TrainJob {
         p.put("seed", String.valueOf(cfg.training().seed()));
         p.put("step", String.valueOf(step));
         p.put("created", java.time.Instant.now().toString());
+        p.putAll(extraProvenance);
         return p;
     }
 
