@@ -35,8 +35,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -172,10 +174,10 @@ public final class RetrainJob {
         ExperimentConfig cfg = forDate(template, source, date);
         RetrainConfig r = cfg.retrain();
         String name = r.model();
-        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(
-                Sessions.create("treegrad retrain " + name + " " + date, cfg.training().device(), Map.of()).sparkContext());
+        // the registry is read before Spark starts: a date done before, or a missing partition, costs no session
+        Configuration hadoop = hadoopConfiguration();
         Path root = new Path(r.registry());
-        FileSystem fs = root.getFileSystem(jsc.hadoopConfiguration());
+        FileSystem fs = root.getFileSystem(hadoop);
         ModelRegistry registry = new ModelRegistry(fs, root);
         Path outcome = new Path(new Path(new Path(registry.root(), name), OUTCOMES), date + ".json");
 
@@ -209,7 +211,7 @@ public final class RetrainJob {
             return finished;
         }
 
-        requirePartition(fs, jsc, cfg.data().train(), date);
+        requirePartition(hadoop, cfg.data().train(), date);
         Optional<Integer> current = known ? registry.current(name) : Optional.empty();
         ModelFile champion = null;
         OptimizerState state = null;
@@ -238,6 +240,8 @@ public final class RetrainJob {
                     + " will be promoted%n", name, date, registry.root());
         }
 
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(
+                Sessions.create("treegrad retrain " + name + " " + date, cfg.training().device(), Map.of()).sparkContext());
         String yaml = ConfigWriter.toYaml(cfg);
         TrainJob job = new TrainJob(cfg, yaml, console);
         Map<String, String> provenance = new LinkedHashMap<>();
@@ -286,10 +290,21 @@ public final class RetrainJob {
         return result;
     }
 
-    private static void requirePartition(FileSystem fs, JavaSparkContext jsc, DatasetConfig train, LocalDate date)
-            throws IOException {
+    /**
+     * The Hadoop configuration Spark would give this application ({@code spark.hadoop.*} settings from
+     * spark-submit or the JVM's properties on top of the site files), without starting Spark.
+     */
+    static Configuration hadoopConfiguration() {
+        Configuration c = new Configuration();
+        for (scala.Tuple2<String, String> e : new SparkConf(true).getAllWithPrefix("spark.hadoop.")) {
+            c.set(e._1(), e._2());
+        }
+        return c;
+    }
+
+    private static void requirePartition(Configuration hadoop, DatasetConfig train, LocalDate date) throws IOException {
         for (String p : new String[] {train.path(), train.labels()}) {
-            if (p != null && !new Path(p).getFileSystem(jsc.hadoopConfiguration()).exists(new Path(p))) {
+            if (p != null && !new Path(p).getFileSystem(hadoop).exists(new Path(p))) {
                 throw new FileNotFoundException("retrain --date " + date + ": no data partition at " + p
                         + " (data.train with {date} = " + date + "); expected the day's data there");
             }
