@@ -20,6 +20,7 @@ import io.treegrad.driver.store.ModelStore;
 import io.treegrad.io.Checkpoint;
 import io.treegrad.io.Json;
 import io.treegrad.io.ModelFile;
+import io.treegrad.nn.Model;
 import io.treegrad.optim.OptimizerState;
 import io.treegrad.train.Evaluation;
 import java.io.FileNotFoundException;
@@ -40,6 +41,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * {@code retrain CONFIG --date YYYY-MM-DD}: one scheduled retraining of a registered model.
@@ -219,11 +221,23 @@ public final class RetrainJob {
         if (current.isPresent()) {
             Path dir = registry.version(name, current.get()).dir();
             champion = new ModelStore(fs, dir).load();
+            // before Spark starts: a champion of another shape is bad input, found before anything is written
+            TrainJob.loadWarm(cfg, champion, Model.build(cfg.model(),
+                    "float64".equals(cfg.training().dtype()) ? DataType.DOUBLE : DataType.FLOAT, cfg.training().seed()));
             if (r.carriesOptimizerState()) {
                 Path file = new Path(dir, OPTIMIZER_FILE);
                 if (fs.exists(file)) {
                     try (InputStream in = fs.open(file)) {
                         state = Checkpoint.read(in, file.toString()).optimizer();
+                    }
+                    try {
+                        cfg.optimizer().build().restore(state);   // another optimizer type: bad input, found now
+                    } catch (IllegalArgumentException e) {
+                        IllegalArgumentException named = new IllegalArgumentException(file + ": cannot carry the"
+                                + " champion's optimizer state into this config's optimizer: " + e.getMessage()
+                                + "; set retrain.optimizer_state: fresh");
+                        named.addSuppressed(e);
+                        throw named;
                     }
                 } else {
                     stateNote = "fresh (champion has none)";

@@ -116,13 +116,16 @@ public final class TrainJob {
         INDArray params = model.parameters().values();
         Optimizer optimizer = cfg.optimizer().build();
         if (warm != null) {
-            warm.from().loadInto(model);   // a different shape: names the file, the parameter and both shapes
+            loadWarm(cfg, warm.from(), model);
             if (warm.optimizerState() != null) {
                 try {
                     optimizer.restore(warm.optimizerState());
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(warm.from().source() + ": cannot carry its optimizer state into"
-                            + " this config's optimizer: " + e.getMessage() + "; set retrain.optimizer_state: fresh", e);
+                    IllegalArgumentException named = new IllegalArgumentException(warm.from().source()
+                            + ": cannot carry its optimizer state into this config's optimizer: " + e.getMessage()
+                            + "; set retrain.optimizer_state: fresh");
+                    named.addSuppressed(e);
+                    throw named;
                 }
             }
             extraProvenance.putAll(warm.provenance());
@@ -195,6 +198,24 @@ public final class TrainJob {
         console.printf(Locale.ROOT, "treegrad: done in %.1f s; %s; outputs in %s%n", seconds,
                 last == null ? "no test set" : "test " + last, out);
         return new Outcome(total, last, seconds, out.toString());
+    }
+
+    /**
+     * Puts {@code from}'s parameters into {@code model} (built from {@code cfg}).
+     *
+     * @throws IllegalArgumentException naming the file and both models' shapes if they differ
+     */
+    static void loadWarm(ExperimentConfig cfg, ModelFile from, Model model) {
+        try {
+            from.loadInto(model);
+        } catch (IllegalArgumentException e) {
+            IllegalArgumentException named = new IllegalArgumentException("cannot warm-start this config's model ("
+                    + Resume.describe(cfg.model()) + ") from a model of another shape (" + Resume.describe(from.spec())
+                    + "): " + e.getMessage() + "; retrain with the champion's model section, or start a new model"
+                    + " name in the registry");
+            named.addSuppressed(e);   // not the cause: the CLI reports an exception's root cause
+            throw named;
+        }
     }
 
     /** Where a saved model or checkpoint came from. */
