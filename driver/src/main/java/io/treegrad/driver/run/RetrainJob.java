@@ -18,7 +18,6 @@ import io.treegrad.driver.store.CheckpointStore;
 import io.treegrad.driver.store.ModelRegistry;
 import io.treegrad.driver.store.ModelStore;
 import io.treegrad.io.Checkpoint;
-import io.treegrad.io.Json;
 import io.treegrad.io.ModelFile;
 import io.treegrad.nn.Model;
 import io.treegrad.optim.OptimizerState;
@@ -372,7 +371,7 @@ public final class RetrainJob {
     }
 
     private static void addToSummary(FileSystem fs, Path summary, Map<String, Object> entries) throws IOException {
-        Map<String, Object> all = new LinkedHashMap<>(readObject(fs, summary));
+        Map<String, Object> all = new LinkedHashMap<>(ModelRegistry.readJsonObject(fs, summary));
         all.putAll(entries);
         byte[] bytes = (MetricsLog.json(all) + "\n").getBytes(StandardCharsets.UTF_8);
         AtomicFiles.write(fs, summary, o -> o.write(bytes));
@@ -398,7 +397,7 @@ public final class RetrainJob {
         if (!fs.exists(file)) {
             return Optional.empty();
         }
-        Map<String, Object> m = readObject(fs, file);
+        Map<String, Object> m = ModelRegistry.readJsonObject(fs, file);
         Object decision = m.get("decision");
         if (!(decision instanceof String d) || !List.of(PROMOTED, KEPT).contains(d) || !(m.get("version") instanceof Long v)) {
             throw new IOException(file + ": not a retrain outcome (expected decision promoted|kept and a version);"
@@ -407,25 +406,6 @@ public final class RetrainJob {
         return Optional.of(new Result(String.valueOf(m.get("date")), d, (int) (long) v,
                 intOrNull(m.get("parent_version")), String.valueOf(m.get("metric")), doubleOrNull(m.get("champion")),
                 doubleOrNull(m.get("challenger")), String.valueOf(m.get("run_dir")), true));
-    }
-
-    private static Map<String, Object> readObject(FileSystem fs, Path file) throws IOException {
-        String text;
-        try (InputStream in = fs.open(file)) {
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        Object parsed;
-        try {
-            parsed = Json.parse(text.strip());
-        } catch (IllegalArgumentException e) {
-            throw new IOException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (!(parsed instanceof Map<?, ?> map)) {
-            throw new IOException(file + ": expected a JSON object");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(String.valueOf(k), v));
-        return out;
     }
 
     private static Integer intOrNull(Object o) {

@@ -287,11 +287,18 @@ public final class ModelRegistry {
         return new Version(number, dir, Optional.ofNullable(provenance.get("created")), provenance, summary);
     }
 
-    /** A JSON object file's entries; empty when the file does not exist. */
     private Map<String, Object> jsonObject(Path p) throws IOException {
+        return readJsonObject(fs, p);
+    }
+
+    /**
+     * A small JSON object file's entries (a summary, provenance, a retrain outcome); empty when the
+     * file does not exist. Errors name the file.
+     */
+    public static Map<String, Object> readJsonObject(FileSystem fs, Path p) throws IOException {
         String text;
         try {
-            text = readSmall(p);
+            text = readSmall(fs, p);
         } catch (FileNotFoundException e) {
             return Map.of();
         }
@@ -310,6 +317,10 @@ public final class ModelRegistry {
     }
 
     private String readSmall(Path p) throws IOException {
+        return readSmall(fs, p);
+    }
+
+    private static String readSmall(FileSystem fs, Path p) throws IOException {
         try (InputStream in = fs.open(p)) {
             byte[] bytes = in.readNBytes((int) MAX_SMALL_FILE_BYTES + 1);
             if (bytes.length > MAX_SMALL_FILE_BYTES) {
