@@ -256,13 +256,12 @@ public final class RetrainJob {
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(
                 Sessions.create("treegrad retrain " + name + " " + date, cfg.training().device(), Map.of()).sparkContext());
         String yaml = ConfigWriter.toYaml(cfg);
-        TrainJob job = new TrainJob(cfg, yaml, console);
         Map<String, String> provenance = new LinkedHashMap<>();
         provenance.put("retrain_date", date.toString());
         provenance.put("parent_version", current.map(String::valueOf).orElse("none"));
         provenance.put("optimizer_state", stateNote);
-        TrainJob.Outcome trained = champion == null ? job.run(false)
-                : job.run(new TrainJob.WarmStart(champion, state, provenance));
+        TrainJob job = new TrainJob(cfg, yaml, console).withProvenance(provenance);
+        TrainJob.Outcome trained = champion == null ? job.run(false) : job.run(new TrainJob.WarmStart(champion, state));
         Path runDir = new Path(trained.outputDir());
         keepOptimizerState(fs, cfg, new Path(runDir, "model"));
 
@@ -288,6 +287,7 @@ public final class RetrainJob {
         retrain.put("retrain_holdout", holdout.path());
         retrain.put("retrain_decision", decision);
         addToSummary(fs, new Path(runDir, ModelRegistry.SUMMARY), retrain);
+        writeRunReport(fs, runDir);
 
         int version = registry.register(name, runDir);
         beforePromote.run();
@@ -322,6 +322,16 @@ public final class RetrainJob {
                         + " (data.train with {date} = " + date + "); expected the day's data there");
             }
         }
+    }
+
+    /**
+     * The one call site for a report of the day's run: {@code runDir} is a complete train run
+     * directory ({@code metrics.jsonl}, {@code summary.json} with the retrain entries,
+     * {@code config.yaml}, {@code model/}) when this runs, before the challenger is registered. Writes
+     * nothing yet: the run report ({@code treegrad report RUN_DIR}) is another change; call it here.
+     */
+    void writeRunReport(FileSystem fs, Path runDir) {
+        // intentionally empty until the report command exists
     }
 
     /** Copies the final checkpoint (parameters and optimizer state) into the model directory, for a carried retrain. */

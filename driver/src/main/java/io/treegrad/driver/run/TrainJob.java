@@ -50,9 +50,8 @@ public final class TrainJob {
      *
      * @param from           the model to continue from
      * @param optimizerState its final optimizer state, or null for a fresh optimizer
-     * @param provenance     entries added to the new model's provenance (date, parent version, ...)
      */
-    public record WarmStart(ModelFile from, OptimizerState optimizerState, Map<String, String> provenance) {}
+    public record WarmStart(ModelFile from, OptimizerState optimizerState) {}
 
     /** A run stopped because the loss stopped being finite. */
     public static final class DivergedException extends RuntimeException {
@@ -69,6 +68,12 @@ public final class TrainJob {
 
     public Outcome run(boolean resume) throws IOException {
         return run(resume, null);
+    }
+
+    /** Adds entries to the provenance of the model and checkpoints this run writes (e.g. a retrain's date). */
+    public TrainJob withProvenance(Map<String, String> entries) {
+        extraProvenance.putAll(entries);
+        return this;
     }
 
     /**
@@ -128,7 +133,6 @@ public final class TrainJob {
                     throw named;
                 }
             }
-            extraProvenance.putAll(warm.provenance());
         }
         FeatureScaler scaling = scaler == null ? null : FeatureScaler.fromState(scaler);
 

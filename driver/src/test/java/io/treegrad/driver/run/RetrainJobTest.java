@@ -125,7 +125,12 @@ class RetrainJobTest {
         assertEquals(null, day1.parent());
         ModelRegistry r = registry(snapshot);
         assertEquals(Optional.of(1), r.current("digits-retrain"));
-        assertEquals(STEPS_PER_DAY, optimizerOf(r.version("digits-retrain", 1)).optimizer().step());
+        ModelRegistry.Version v1 = r.version("digits-retrain", 1);
+        assertEquals(STEPS_PER_DAY, optimizerOf(v1).optimizer().step());
+        assertEquals(DAY1.toString(), v1.provenance().get("retrain_date"));
+        assertEquals("none", v1.provenance().get("parent_version"));
+        assertEquals("fresh (cold start)", v1.provenance().get("optimizer_state"));
+        assertEquals(RetrainJob.PROMOTED, v1.summary().get("retrain_decision"));
         assertTrue(day1.challenger() > 0.5, "holdout accuracy of one epoch on 400 digits: " + day1.challenger());
     }
 
