@@ -352,18 +352,7 @@ class BadInputMatrixTest {
     // ------------------------------------------------------------------ fixtures
 
     static Path copyRun(String name) throws IOException {
-        Path to = tmp.resolve(name);
-        try (Stream<Path> all = Files.walk(good)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(good.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
+        return TestData.copyTree(good, tmp.resolve(name));
     }
 
     static void deleteAllBut(Path checkpoints, String keep) throws IOException {

@@ -55,6 +55,7 @@ class RetrainNightlyTest {
             System.out.printf("retrain-nightly %s: exit %d in %.1f s%n", day, codes.get(codes.size() - 1),
                     (System.nanoTime() - started) / 1e9);
             currents.add(registry().current(NAME));
+            System.out.println("outcome " + day + ": " + outcome(day));
         }
         versionsAfterThreeDays = registry().versions(NAME).size();
         long started = System.nanoTime();
@@ -191,6 +192,28 @@ class RetrainNightlyTest {
                 "--set", "retrain.registry=" + registry));
         a.addAll(List.of(more));
         return a;
+    }
+
+    @Test
+    void aChallengerShortOfTheMarginKeepsTheChampionAndExits10() throws IOException {
+        Path kept = TestData.copyTree(registry, site.resolve("registry-kept"));
+        Path day = site.resolve("runs/retrain-demo/events/date=2026-11-05");
+        Files.createDirectories(day);
+        Files.copy(site.resolve("runs/retrain-demo/events/date=2026-11-01/digits.csv"), day.resolve("digits.csv"));
+        List<String> a = args("--date", "2026-11-05", "--set", "retrain.min_improvement=0.5");
+        a.set(a.indexOf("retrain.registry=" + registry), "retrain.registry=" + kept);
+        Run r = CliEndToEndTest.run(a.toArray(String[]::new));
+        assertEquals(10, r.code(), r.err());   // no model gains 50 points of accuracy over a champion above 50%
+        ModelRegistry k = new ModelRegistry(FileSystem.getLocal(new Configuration()),
+                new org.apache.hadoop.fs.Path(kept.toString()));
+        assertEquals(versionsAfterRerun + 1, k.versions(NAME).size(), "the challenger is registered");
+        assertEquals(currents.get(3), k.current(NAME), "but not promoted");
+        assertEquals("kept", k.version(NAME, versionsAfterRerun + 1).summary().get("retrain_decision"));
+
+        a.addAll(List.of("--kept-exit", "0"));
+        Run again = CliEndToEndTest.run(a.toArray(String[]::new));
+        assertEquals(0, again.code(), "--kept-exit 0, for schedulers that fail on any non-zero code: " + again.err());
+        assertEquals(versionsAfterRerun + 1, k.versions(NAME).size());
     }
 
     @Test

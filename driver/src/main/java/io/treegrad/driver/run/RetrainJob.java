@@ -192,24 +192,7 @@ public final class RetrainJob {
         boolean known = fs.exists(new Path(registry.root(), name));
         Optional<Result> interrupted = known ? interrupted(fs, registry, name, date.toString(), cfg) : Optional.empty();
         if (interrupted.isPresent()) {
-            Result i = interrupted.get();
-            Optional<Integer> current = registry.current(name);
-            boolean parentStillCurrent = i.parent() == null ? current.isEmpty() : current.equals(Optional.of(i.parent()));
-            Result finished = i;
-            if (i.promoted() && !current.equals(Optional.of(i.version()))) {
-                if (parentStillCurrent) {
-                    registry.promote(name, i.version());
-                } else {
-                    finished = new Result(i.date(), KEPT, i.version(), i.parent(), i.metric(), i.champion(),
-                            i.challenger(), i.runDir(), false);
-                    console.printf(Locale.ROOT, "treegrad: retrain %s %s: version %d was to be promoted, but current"
-                            + " moved on to %s meanwhile; keeping that%n", name, date, i.version(), current.orElse(null));
-                }
-            }
-            console.printf(Locale.ROOT, "treegrad: retrain %s %s: finishing an interrupted run: version %d was"
-                    + " registered (decision: %s); nothing trained again%n", name, date, i.version(), finished.decision());
-            writeOutcome(fs, outcome, finished);
-            return finished;
+            return finishInterrupted(fs, registry, name, date, interrupted.get(), outcome);
         }
 
         requirePartition(hadoop, cfg.data().train(), date);
@@ -224,26 +207,8 @@ public final class RetrainJob {
             TrainJob.loadWarm(cfg, champion, Model.build(cfg.model(),
                     "float64".equals(cfg.training().dtype()) ? DataType.DOUBLE : DataType.FLOAT, cfg.training().seed()));
             if (r.carriesOptimizerState()) {
-                Path file = new Path(dir, OPTIMIZER_FILE);
-                if (fs.exists(file)) {
-                    try (InputStream in = fs.open(file)) {
-                        state = Checkpoint.read(in, file.toString()).optimizer();
-                    }
-                    try {
-                        cfg.optimizer().build().restore(state);   // another optimizer type: bad input, found now
-                    } catch (IllegalArgumentException e) {
-                        IllegalArgumentException named = new IllegalArgumentException(file + ": cannot carry the"
-                                + " champion's optimizer state into this config's optimizer: " + e.getMessage()
-                                + "; set retrain.optimizer_state: fresh");
-                        named.addSuppressed(e);
-                        throw named;
-                    }
-                } else {
-                    stateNote = "fresh (champion has none)";
-                    console.printf(Locale.ROOT, "treegrad: retrain.optimizer_state is carried, but champion %s version %d"
-                            + " has no optimizer state (%s does not exist: it was registered from a train run, not by"
-                            + " retrain); starting with a fresh optimizer%n", name, current.get(), file);
-                }
+                state = championState(fs, cfg, name, current.get(), dir);
+                stateNote = state != null ? "carried" : "fresh (champion has none)";
             }
             console.printf(Locale.ROOT, "treegrad: retrain %s %s: warm start from version %d (%s), optimizer state %s%n",
                     name, date, current.get(), dir, stateNote);
@@ -301,6 +266,60 @@ public final class RetrainJob {
                 name, date, version, promote ? "promoted" : "kept the champion", registry.current(name).orElse(null),
                 outcome);
         return result;
+    }
+
+    /**
+     * The champion's final optimizer state, checked against this config's optimizer; null, and said
+     * on the console, when the version has none (registered from a train run, not by retrain).
+     */
+    private OptimizerState championState(FileSystem fs, ExperimentConfig cfg, String name, int version, Path dir)
+            throws IOException {
+        Path file = new Path(dir, OPTIMIZER_FILE);
+        if (!fs.exists(file)) {
+            console.printf(Locale.ROOT, "treegrad: retrain.optimizer_state is carried, but champion %s version %d"
+                    + " has no optimizer state (%s does not exist: it was registered from a train run, not by"
+                    + " retrain); starting with a fresh optimizer%n", name, version, file);
+            return null;
+        }
+        OptimizerState state;
+        try (InputStream in = fs.open(file)) {
+            state = Checkpoint.read(in, file.toString()).optimizer();
+        }
+        try {
+            cfg.optimizer().build().restore(state);   // another optimizer type: bad input, found before Spark starts
+        } catch (IllegalArgumentException e) {
+            IllegalArgumentException named = new IllegalArgumentException(file + ": cannot carry the champion's"
+                    + " optimizer state into this config's optimizer: " + e.getMessage()
+                    + "; set retrain.optimizer_state: fresh");
+            named.addSuppressed(e);
+            throw named;
+        }
+        return state;
+    }
+
+    /**
+     * A run for {@code date} registered {@code i} and died before recording the outcome: promote it
+     * if its recorded decision says so and current still names its parent, then record the outcome.
+     */
+    private Result finishInterrupted(FileSystem fs, ModelRegistry registry, String name, LocalDate date, Result i,
+                                     Path outcome) throws IOException {
+        Optional<Integer> current = registry.current(name);
+        boolean parentStillCurrent = i.parent() == null ? current.isEmpty() : current.equals(Optional.of(i.parent()));
+        Result finished = i;
+        if (i.promoted() && !current.equals(Optional.of(i.version()))) {
+            if (parentStillCurrent) {
+                registry.promote(name, i.version());
+            } else {
+                finished = new Result(i.date(), KEPT, i.version(), i.parent(), i.metric(), i.champion(),
+                        i.challenger(), i.runDir(), false);
+                console.printf(Locale.ROOT, "treegrad: retrain %s %s: version %d was to be promoted, but current"
+                        + " moved on to %s meanwhile; keeping that%n", name, date, i.version(), current.orElse(null));
+            }
+        }
+        console.printf(Locale.ROOT, "treegrad: retrain %s %s: finishing an interrupted run: version %d was"
+                + " registered (decision: %s); nothing trained again%n", name, date, i.version(), finished.decision());
+        writeOutcome(fs, outcome, finished);
+        return finished;
     }
 
     /**

@@ -21,7 +21,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,18 +76,7 @@ class RetrainJobTest {
     }
 
     private Path copyOfSnapshot(String name) throws IOException {
-        Path to = tmp.resolve(name);
-        try (Stream<Path> files = Files.walk(snapshot)) {
-            for (Path f : files.toList()) {
-                Path target = to.resolve(snapshot.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(f, target);
-                }
-            }
-        }
-        return to;
+        return TestData.copyTree(snapshot, tmp.resolve(name));
     }
 
     private static ModelRegistry registry(Path root) throws IOException {
