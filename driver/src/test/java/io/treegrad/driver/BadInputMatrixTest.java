@@ -357,9 +357,7 @@ class BadInputMatrixTest {
     // ------------------------------------------------------------------ fixtures
 
     static Path copyRun(String name) throws IOException {
-        Path to = tmp.resolve(name);
-        TestData.copyTree(good, to);
-        return to;
+        return TestData.copyTree(good, tmp.resolve(name));
     }
 
     static void deleteAllBut(Path checkpoints, String keep) throws IOException {

@@ -280,8 +280,15 @@ public final class ModelRegistry {
         return new Version(number, dir, Optional.ofNullable(provenance.get("created")), provenance, summary);
     }
 
-    /** A JSON object file's entries; empty when the file does not exist. */
     private Map<String, Object> jsonObject(Path p) throws IOException {
+        return readJsonObject(fs, p);
+    }
+
+    /**
+     * A small JSON object file's entries (a summary, provenance, a retrain outcome); empty when the
+     * file does not exist. Errors name the file.
+     */
+    public static Map<String, Object> readJsonObject(FileSystem fs, Path p) throws IOException {
         return SmallFiles.readJsonObject(fs, p).orElse(Map.of());
     }
 
