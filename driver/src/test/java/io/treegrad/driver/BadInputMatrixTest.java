@@ -3,6 +3,7 @@ package io.treegrad.driver;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.treegrad.driver.CliEndToEndTest.Run;
@@ -269,7 +270,7 @@ class BadInputMatrixTest {
     /**
      * Every file a run writes is plain data: models and checkpoints are safetensors (a little-endian
      * u64 header length, then a JSON object), the rest UTF-8 text; none is a Java serialization
-     * stream (magic AC ED), so reading one back cannot instantiate a class.
+     * stream (magic AC ED), so reading one back cannot instantiate a class. The report's plots are PNG.
      */
     @Test
     void everyFileARunWritesIsPlainDataNotJavaObjects() throws IOException {
@@ -286,6 +287,10 @@ class BadInputMatrixTest {
                 assertTrue(header > 1 && header < b.length - 8, f + ": header length " + header);
                 assertEquals('{', b[8], f + ": a JSON header follows the length");
                 Safetensors.read(f);    // and it reads, checksums and all
+            } else if (f.getFileName().toString().endsWith(".png")) {   // the report's plots
+                assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'},
+                        java.util.Arrays.copyOf(b, 8), f + ": a PNG signature");
+                assertNotNull(javax.imageio.ImageIO.read(f.toFile()), f + " decodes as an image");
             } else {
                 String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(b)).toString();
                 assertFalse(text.chars().anyMatch(c -> c < 0x20 && c != '\n' && c != '\t'), f + " is text");
@@ -352,18 +357,7 @@ class BadInputMatrixTest {
     // ------------------------------------------------------------------ fixtures
 
     static Path copyRun(String name) throws IOException {
-        Path to = tmp.resolve(name);
-        try (Stream<Path> all = Files.walk(good)) {
-            for (Path p : all.toList()) {
-                Path target = to.resolve(good.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        }
-        return to;
+        return TestData.copyTree(good, tmp.resolve(name));
     }
 
     static void deleteAllBut(Path checkpoints, String keep) throws IOException {

@@ -19,6 +19,21 @@ public final class TestData {
         return p;
     }
 
+    /** Copies the directory tree {@code from} to {@code to} (created), files and folders alike. */
+    public static Path copyTree(Path from, Path to) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(from)) {
+            for (Path p : all.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        return to;
+    }
+
     public static String file(String relative) {
         String dir = System.getenv("TREEGRAD_DATA");
         Path f = (dir != null ? Path.of(dir) : repoRoot().resolve("data")).resolve(relative);

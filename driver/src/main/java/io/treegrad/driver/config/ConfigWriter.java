@@ -37,6 +37,7 @@ public final class ConfigWriter {
         put(root, "evaluation", evaluation(c.evaluation()));
         put(root, "checkpoints", checkpoints(c.checkpoints()));
         put(root, "output", output(c.output()));
+        put(root, "retrain", c.retrain() == null ? null : retrain(c.retrain()));
         DumperOptions options = new DumperOptions();
         options.setIndent(2);
         options.setIndicatorIndent(2);
@@ -191,6 +192,19 @@ public final class ConfigWriter {
         MappingNode m = block();
         put(m, "dir", str(o.dir()));
         put(m, "log_every_steps", whole(o.logEverySteps()));
+        return m;
+    }
+
+    private static Node retrain(RetrainConfig r) {
+        MappingNode m = block();
+        put(m, "registry", str(r.registry()));
+        put(m, "model", str(r.model()));
+        put(m, "metric", str(r.metric()));
+        put(m, "min_improvement", num(r.minImprovement()));
+        put(m, "optimizer_state", str(r.optimizerState()));
+        put(m, "epochs", whole(r.epochs()));
+        put(m, "holdout", str(r.holdout()));
+        put(m, "holdout_labels", str(r.holdoutLabels()));
         return m;
     }
 

@@ -15,7 +15,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 final class ExperimentReader {
     static final List<String> SECTIONS = List.of("name", "data", "model", "loss", "optimizer", "training",
-            "evaluation", "checkpoints", "output");
+            "evaluation", "checkpoints", "output", "retrain");
     static final List<String> LOSS_KEYS = List.of("type", "delta", "l2");
     static final List<String> TRAINING_KEYS = List.of("epochs", "steps", "batch_size", "partitions",
             "aggregation_depth", "steps_per_round", "seed", "dtype", "device", "job_timeout_seconds", "mode", "local_steps",
@@ -56,11 +56,14 @@ final class ExperimentReader {
                 "a section with dir (a Hadoop URI or local path)"));
         CheckpointConfig checkpoints = checkpoints(s.section("checkpoints", CHECKPOINT_KEYS), output.dir());
         crossCheck(data, model, loss);
+        String resolvedName = name != null ? name : defaultName;
+        RetrainConfig retrain = s.has("retrain") ? retrain(s.section("retrain", RetrainConfig.KEYS), data, resolvedName)
+                : null;
         if (problems.any()) {
             return null;
         }
-        return new ExperimentConfig(name != null ? name : defaultName, data, model, loss, optimizer, training,
-                evaluation, checkpoints, output);
+        return new ExperimentConfig(resolvedName, data, model, loss, optimizer, training, evaluation, checkpoints,
+                output, retrain);
     }
 
     private static LossConfig loss(Section s) {
@@ -159,6 +162,48 @@ final class ExperimentReader {
             uri = Locations.child(outputDir, "checkpoints");
         }
         return new CheckpointConfig(uri, every != null ? every : 0L, or(keep, CheckpointConfig.DEFAULT_KEEP_LAST));
+    }
+
+    /** {@code retrain:}: the metric must fit the task, and there must be a holdout to compare on. */
+    private RetrainConfig retrain(Section s, DataConfig data, String name) {
+        String registry = Locations.read(s, "registry", workingDir);
+        if (!s.has("registry")) {
+            s.missing("registry", "a Hadoop URI or local path: the model registry the champion lives in");
+        }
+        String model = s.text("model");
+        if (model == null) {
+            model = name;
+        }
+        if (!model.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*")) {
+            s.fail("model", "expected a registry model name (letters, digits, '.', '_' and '-', not starting with"
+                    + " '.'), got '" + model + "'" + (s.has("model") ? "" : " (the config's name)"));
+        }
+        boolean classification = data.train() == null || data.train().task() == null || data.train().isClassification();
+        String metric = s.choice("metric", RetrainConfig.METRICS);
+        if (metric == null) {
+            metric = classification ? "accuracy" : "rmse";
+        } else if (metric.equals("accuracy") && !classification) {
+            s.fail("metric", "accuracy needs class labels, but data.train.task is regression; use rmse or loss");
+        } else if (metric.equals("rmse") && classification) {
+            s.fail("metric", "rmse needs real-valued targets, but data.train.task is classification; use accuracy or loss");
+        }
+        Double margin = s.number("min_improvement");
+        if (margin != null && !(Double.isFinite(margin) && margin >= 0)) {
+            s.fail("min_improvement", "must be a finite number >= 0, got " + margin);
+        }
+        String optimizerState = s.choice("optimizer_state", RetrainConfig.OPTIMIZER_STATES);
+        Integer epochs = s.integer("epochs", 1);
+        String holdout = Locations.read(s, "holdout", workingDir);
+        String holdoutLabels = Locations.read(s, "holdout_labels", workingDir);
+        if (holdout == null && data.test() == null && !problems.reportedAtOrUnder("data")) {
+            s.missing("holdout", "the data champion and challenger are compared on (a path in data.test's format),"
+                    + " since the config has no data.test");
+        }
+        if (holdoutLabels != null && holdout == null) {
+            s.fail("holdout_labels", "given without holdout; set holdout too (the labels belong to its images)");
+        }
+        return new RetrainConfig(registry, model, metric, margin != null ? margin : 0.0,
+                optimizerState != null ? optimizerState : "fresh", epochs, holdout, holdoutLabels);
     }
 
     /** What no section can check alone: the loss needs the task's targets, the model the data's shape. */

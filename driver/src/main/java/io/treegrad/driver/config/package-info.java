@@ -96,7 +96,28 @@
  * output:
  *   dir: runs/reference             # required
  *   log_every_steps: 50             # default 50
+ * retrain:                          # optional: for treegrad retrain CONFIG --date YYYY-MM-DD (below)
+ *   registry: runs/registry         # required: the model registry (any Hadoop URI or local path)
+ *   model: reference                # the registry model name (default: name)
+ *   metric: accuracy                # accuracy (default for classification) | loss | rmse (default for
+ *                                   #   regression); accuracy: higher is better, loss and rmse: lower
+ *   min_improvement: 0.005          # promote when the challenger beats the champion by at least this,
+ *                                   #   in the metric's units (default 0: any strict improvement)
+ *   optimizer_state: carried        # fresh (default) | carried: the champion's final optimizer state
+ *   epochs: 2                       # epochs over the day's partition (default: training's epochs/steps)
+ *   holdout: data/wine/wine_data.csv  # default: data.test's path; both models are evaluated on it
+ *   # holdout_labels: ...           # idx: the holdout's labels file (default data.test.labels)
  * </pre>
+ *
+ * <h2>Retraining</h2>
+ *
+ * {@code treegrad retrain CONFIG --date 2026-11-01} replaces {@code {date}} in
+ * {@code data.train.path} (and {@code labels}; required in the path), {@code output.dir} and
+ * {@code checkpoints.uri} by the date; an {@code output.dir} without {@code {date}} gets
+ * {@code /<date>} appended, so each day has its own run directory. {@code data.test} is replaced
+ * by {@code retrain.holdout} when set, and {@code training.epochs} by {@code retrain.epochs}. A
+ * warm start keeps the champion's feature scaling (its parameters were learned on it); with
+ * {@code optimizer_state: carried} the learning-rate schedule goes on from the champion's step.
  *
  * <h2>Paths</h2>
  *

@@ -17,6 +17,7 @@ import io.treegrad.io.Checkpoint;
 import io.treegrad.io.ModelFile;
 import io.treegrad.nn.Model;
 import io.treegrad.optim.Optimizer;
+import io.treegrad.optim.OptimizerState;
 import io.treegrad.train.Evaluation;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,9 +38,20 @@ public final class TrainJob {
     private final ExperimentConfig cfg;
     private final String resolvedYaml;
     private final PrintStream console;
+    private final Map<String, String> extraProvenance = new LinkedHashMap<>();
 
     /** What a finished run reports. */
     public record Outcome(long steps, Evaluation test, double seconds, String outputDir) {}
+
+    /**
+     * Where a warm-started run begins ({@code retrain}): a registered model's parameters and feature
+     * scaling (the parameters were learned on features scaled that way, so the scaler is kept, not
+     * refitted on the new data), and optionally its optimizer state.
+     *
+     * @param from           the model to continue from
+     * @param optimizerState its final optimizer state, or null for a fresh optimizer
+     */
+    public record WarmStart(ModelFile from, OptimizerState optimizerState) {}
 
     /** A run stopped because the loss stopped being finite. */
     public static final class DivergedException extends RuntimeException {
@@ -55,6 +67,26 @@ public final class TrainJob {
     }
 
     public Outcome run(boolean resume) throws IOException {
+        return run(resume, null);
+    }
+
+    /** Adds entries to the provenance of the model and checkpoints this run writes (e.g. a retrain's date). */
+    public TrainJob withProvenance(Map<String, String> entries) {
+        extraProvenance.putAll(entries);
+        return this;
+    }
+
+    /**
+     * Trains from {@code warm}'s parameters instead of a fresh initialisation.
+     *
+     * @throws IllegalArgumentException if the model or optimizer state does not fit this config's
+     *                                  (the message names the file and both shapes)
+     */
+    public Outcome run(WarmStart warm) throws IOException {
+        return run(false, java.util.Objects.requireNonNull(warm, "warm"));
+    }
+
+    private Outcome run(boolean resume, WarmStart warm) throws IOException {
         TrainingConfig t = cfg.training();
         SparkSession spark = Sessions.create("treegrad " + cfg.name(), t.device(), Map.of());
         JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -64,8 +96,8 @@ public final class TrainJob {
         DistributedData loaded = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "loading data.train",
                 () -> DistributedData.load(jsc, source(cfg.data().train()), t.partitions()));
         checkShapes(loaded, "data.train", cfg.data().train());
-        FeatureScaler.State scaler = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "fitting the feature scaling",
-                () -> fitScaler(loaded));
+        FeatureScaler.State scaler = warm != null ? warm.from().scaler().map(FeatureScaler::state).orElse(null)
+                : JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "fitting the feature scaling", () -> fitScaler(loaded));
         DistributedData train = JobWatchdog.limited(jsc, t.jobTimeoutSeconds(), "scaling data.train",
                 () -> loaded.scaled(scaler));
         DistributedData test = null;
@@ -98,6 +130,20 @@ public final class TrainJob {
         // inner optimizer runs in the tasks, fresh every round
         Optimizer optimizer = t.localSgd() ? t.outerOptimizer().build("training.outer_optimizer")
                 : cfg.optimizer().build();
+        if (warm != null) {
+            loadWarm(cfg, warm.from(), model);
+            if (warm.optimizerState() != null) {
+                try {
+                    optimizer.restore(warm.optimizerState());
+                } catch (IllegalArgumentException e) {
+                    IllegalArgumentException named = new IllegalArgumentException(warm.from().source()
+                            + ": cannot carry its optimizer state into this config's optimizer: " + e.getMessage()
+                            + "; set retrain.optimizer_state: fresh");
+                    named.addSuppressed(e);
+                    throw named;
+                }
+            }
+        }
         FeatureScaler scaling = scaler == null ? null : FeatureScaler.fromState(scaler);
 
         Path out = new Path(cfg.output().dir());
@@ -134,10 +180,14 @@ public final class TrainJob {
                     if (evalNow) {
                         long evalStarted = System.nanoTime();
                         last = trainer.evaluate(test, params, evalBatch);
-                        line.put("eval_ms", (System.nanoTime() - evalStarted) / 1e6);
                         line.put("test_loss", last.loss());
                         line.put(Double.isNaN(last.accuracy()) ? "test_rmse" : "test_accuracy",
                                 Double.isNaN(last.accuracy()) ? last.rmse() : last.accuracy());
+                        // the same measure on the whole training set, to set against the test's (over-fitting)
+                        Evaluation onTrain = trainer.evaluate(train, params, evalBatch);
+                        line.put(Double.isNaN(onTrain.accuracy()) ? "train_rmse" : "train_accuracy",
+                                Double.isNaN(onTrain.accuracy()) ? onTrain.rmse() : onTrain.accuracy());
+                        line.put("eval_ms", (System.nanoTime() - evalStarted) / 1e6);   // both evaluations
                     }
                     line.put("elapsed_s", (System.nanoTime() - loopStarted) / 1e9);   // since this run's first step
                     metrics.write(line);
@@ -172,6 +222,24 @@ public final class TrainJob {
         console.printf(Locale.ROOT, "treegrad: done in %.1f s; %s; outputs in %s%n", seconds,
                 last == null ? "no test set" : "test " + last, out);
         return new Outcome(total, last, seconds, out.toString());
+    }
+
+    /**
+     * Puts {@code from}'s parameters into {@code model} (built from {@code cfg}).
+     *
+     * @throws IllegalArgumentException naming the file and both models' shapes if they differ
+     */
+    static void loadWarm(ExperimentConfig cfg, ModelFile from, Model model) {
+        try {
+            from.loadInto(model);
+        } catch (IllegalArgumentException e) {
+            IllegalArgumentException named = new IllegalArgumentException("cannot warm-start this config's model ("
+                    + Resume.describe(cfg.model()) + ") from a model of another shape (" + Resume.describe(from.spec())
+                    + "): " + e.getMessage() + "; retrain with the champion's model section, or start a new model"
+                    + " name in the registry");
+            named.addSuppressed(e);   // not the cause: the CLI reports an exception's root cause
+            throw named;
+        }
     }
 
     /**
@@ -219,6 +287,7 @@ public final class TrainJob {
         p.put("seed", String.valueOf(cfg.training().seed()));
         p.put("step", String.valueOf(step));
         p.put("created", java.time.Instant.now().toString());
+        p.putAll(extraProvenance);
         return p;
     }
 

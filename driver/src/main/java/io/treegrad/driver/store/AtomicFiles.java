@@ -86,12 +86,86 @@ public final class AtomicFiles {
             }
             replace(io, temp, file);
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                io.delete(temp, false);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            deleteAfterFailure(io, temp, e);
             throw e;
+        }
+    }
+
+    /**
+     * Replaces the directory {@code target} by one holding exactly {@code files} (name to content),
+     * so that {@code target} is never seen half written: the files go into a hidden sibling
+     * ({@code .<name>.tmp-<uuid>}), then the old directory is renamed aside, the new one renamed to
+     * {@code target}, and the old one deleted. If writing fails, the old directory is left as it was.
+     * Between the two renames (two operations, not one: no file system here swaps directories
+     * atomically) {@code target} is briefly absent; a crash right there leaves the complete old
+     * directory under a hidden {@code .<name>.tmp-old-<uuid>} name, which the next call deletes, as
+     * it does the staging directories of earlier calls that were killed. One writer per target.
+     *
+     * @throws IOException a failure to write or rename, naming the paths (the old directory is then
+     *                     in place)
+     */
+    public static void replaceDirectory(FileSystem fs, Path target, java.util.Map<String, byte[]> files)
+            throws IOException {
+        FileSystem io = storage(fs);
+        Path dir = io.makeQualified(target);
+        Path parent = dir.getParent();
+        String leftover = "." + dir.getName() + TEMP_INFIX;
+        if (io.exists(parent)) {
+            for (FileStatus f : io.listStatus(parent)) {
+                if (f.getPath().getName().startsWith(leftover)) {   // left by a writer that was killed
+                    io.delete(f.getPath(), true);
+                }
+            }
+        }
+        FileStatus existing = statusOrNull(io, dir);
+        if (existing != null && !existing.isDirectory()) {
+            throw new IOException("cannot write the directory " + dir + ": it is a file");
+        }
+        Path staging = tempFor(dir);
+        try {
+            if (!io.mkdirs(staging)) {
+                throw new IOException("could not create " + staging);
+            }
+            for (java.util.Map.Entry<String, byte[]> f : files.entrySet()) {
+                try (FSDataOutputStream out = io.create(new Path(staging, f.getKey()), false)) {
+                    out.write(f.getValue());
+                    if (out.hasCapability(StreamCapabilities.HSYNC)) {
+                        out.hsync();
+                    }
+                }
+            }
+            Path old = null;
+            if (existing != null) {
+                old = new Path(parent, leftover + "old-" + UUID.randomUUID());
+                if (!io.rename(dir, old)) {
+                    throw new IOException("could not rename " + dir + " to " + old + " to make way for the new one");
+                }
+            }
+            if (!io.rename(staging, dir)) {
+                IOException e = new IOException("could not rename " + staging + " to " + dir);
+                if (old != null && !io.rename(old, dir)) {
+                    e.addSuppressed(new IOException("and could not move the old " + old + " back to " + dir));
+                }
+                throw e;
+            }
+            if (old != null) {
+                io.delete(old, true);   // if this fails, the next call deletes it
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            deleteAfterFailure(io, staging, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes what a failed write left ({@code temp}, a file or a directory); a failure to delete is
+     * added to {@code failure}, which stays the one the caller throws.
+     */
+    static void deleteAfterFailure(FileSystem io, Path temp, Throwable failure) {
+        try {
+            io.delete(temp, true);
+        } catch (IOException | RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
         }
     }
 
@@ -105,8 +179,12 @@ public final class AtomicFiles {
         return name.startsWith(".") && name.contains(TEMP_INFIX);
     }
 
-    /** The local file system without its .crc layer; any other one as it is. */
-    static FileSystem storage(FileSystem fs) {
+    /**
+     * The local file system without its .crc layer; any other one as it is. Also for reading a file
+     * that is checked otherwise (a line-by-line parse, its own sha256): a stale {@code .crc} beside
+     * an edited or truncated file would hide where the file is wrong behind a checksum error.
+     */
+    public static FileSystem storage(FileSystem fs) {
         return fs instanceof ChecksumFileSystem c && c.getRawFileSystem() instanceof RawLocalFileSystem
                 ? c.getRawFileSystem() : fs;
     }

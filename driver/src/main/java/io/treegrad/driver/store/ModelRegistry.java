@@ -1,6 +1,5 @@
 package io.treegrad.driver.store;
 
-import io.treegrad.io.Json;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,7 +49,6 @@ public final class ModelRegistry {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]*");
     private static final Pattern VERSION = Pattern.compile("[1-9][0-9]{0,8}");
     private static final int MAX_POINTER_BYTES = 64;
-    private static final long MAX_SMALL_FILE_BYTES = 1 << 20;
 
     private final FileSystem fs;
     private final Path root;
@@ -136,11 +134,7 @@ public final class ModelRegistry {
             }
             return n;
         } catch (IOException | RuntimeException | Error e) {
-            try {
-                io.delete(temp, true);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            AtomicFiles.deleteAfterFailure(io, temp, e);
             throw e;
         }
     }
@@ -234,12 +228,11 @@ public final class ModelRegistry {
 
     private List<Integer> history(String name) throws IOException {
         Path p = new Path(modelDir(name), HISTORY);
-        String text;
-        try {
-            text = readSmall(p);
-        } catch (FileNotFoundException e) {
+        Optional<String> read = SmallFiles.readText(fs, p);
+        if (read.isEmpty()) {
             return new ArrayList<>();
         }
+        String text = read.get();
         List<Integer> out = new ArrayList<>();
         int line = 0;
         for (String s : text.split("\n")) {
@@ -287,36 +280,16 @@ public final class ModelRegistry {
         return new Version(number, dir, Optional.ofNullable(provenance.get("created")), provenance, summary);
     }
 
-    /** A JSON object file's entries; empty when the file does not exist. */
     private Map<String, Object> jsonObject(Path p) throws IOException {
-        String text;
-        try {
-            text = readSmall(p);
-        } catch (FileNotFoundException e) {
-            return Map.of();
-        }
-        Object parsed;
-        try {
-            parsed = Json.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new IOException(p + ": not valid JSON: " + e.getMessage(), e);
-        }
-        if (!(parsed instanceof Map<?, ?> map)) {
-            throw new IOException(p + ": expected a JSON object");
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        map.forEach((k, v) -> out.put(String.valueOf(k), v));
-        return out;
+        return readJsonObject(fs, p);
     }
 
-    private String readSmall(Path p) throws IOException {
-        try (InputStream in = fs.open(p)) {
-            byte[] bytes = in.readNBytes((int) MAX_SMALL_FILE_BYTES + 1);
-            if (bytes.length > MAX_SMALL_FILE_BYTES) {
-                throw new IOException(p + ": larger than " + MAX_SMALL_FILE_BYTES + " bytes; expected a small text file");
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        }
+    /**
+     * A small JSON object file's entries (a summary, provenance, a retrain outcome); empty when the
+     * file does not exist. Errors name the file.
+     */
+    public static Map<String, Object> readJsonObject(FileSystem fs, Path p) throws IOException {
+        return SmallFiles.readJsonObject(fs, p).orElse(Map.of());
     }
 
     private void copy(Path from, Path to, FileSystem io) throws IOException {

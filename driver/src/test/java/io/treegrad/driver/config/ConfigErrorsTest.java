@@ -276,7 +276,7 @@ class ConfigErrorsTest {
         assertEquals(List.of(expected), problems(""));
         assertEquals(List.of(expected), problems("# nothing yet\n\n"));
         assertEquals(List.of("configs/x.yaml: expected a mapping with keys name, data, model, loss, optimizer,"
-                + " training, evaluation, checkpoints, output, got a list"), problems("- data\n- model\n"));
+                + " training, evaluation, checkpoints, output, retrain, got a list"), problems("- data\n- model\n"));
     }
 
     @Test
@@ -315,6 +315,24 @@ class ConfigErrorsTest {
                   configs/x.yaml line 12: training.epochs: must be >= 1, got 0
                   configs/x.yaml line 13: training.batch_size: expected an integer, got 'ten'""", e.getMessage());
         assertEquals(5, e.problems().size());
+    }
+
+    @Test
+    void retrainSectionMistakesNameTheKey() {
+        assertEquals(List.of("configs/x.yaml line 15: retrain.registry: missing; expected a Hadoop URI or local path:"
+                        + " the model registry the champion lives in",
+                "configs/x.yaml line 15: retrain.holdout: missing; expected the data champion and challenger are"
+                        + " compared on (a path in data.test's format), since the config has no data.test"),
+                problems(FASHION + "retrain: {metric: loss}\n"));
+        assertEquals(List.of("configs/x.yaml line 15: retrain.min_improvement: must be a finite number >= 0, got -0.1",
+                        "configs/x.yaml line 15: retrain.optimizer_state: must be one of [fresh, carried], got 'carry'"),
+                problems(FASHION + "retrain: {registry: r, holdout: h, min_improvement: -0.1, optimizer_state: carry}\n"));
+        assertEquals(List.of("configs/x.yaml line 15: retrain.metric: rmse needs real-valued targets, but data.train.task"
+                        + " is classification; use accuracy or loss"),
+                problems(FASHION + "retrain: {registry: r, holdout: h, metric: rmse}\n"));
+        assertEquals(List.of("--set retrain.model=.hidden: expected a registry model name (letters, digits, '.', '_'"
+                        + " and '-', not starting with '.'), got '.hidden'"),
+                problems(FASHION + "retrain: {registry: r, holdout: h}\n", "retrain.model=.hidden"));
     }
 
     static List<String> problems(String yaml, String... overrides) {

@@ -78,6 +78,8 @@ class ConfigLoaderTest {
         assertEquals(new EvaluationConfig(0L, 256), c.evaluation());
         assertEquals(new CheckpointConfig("/srv/treegrad/runs/reference/ckpt", 500L, 3), c.checkpoints());
         assertEquals(new OutputConfig("/srv/treegrad/runs/reference", 50L), c.output());
+        assertEquals(new RetrainConfig("/srv/treegrad/runs/registry", "reference", "accuracy", 0.005, "carried", 2,
+                "/srv/treegrad/data/wine/wine_data.csv", null), c.retrain());
     }
 
     @Test

@@ -16,17 +16,17 @@ import org.apache.hadoop.util.Progressable;
  * after a chosen number of bytes, as a full disk or a killed executor would. It is not the raw
  * local file system, so {@link AtomicFiles} takes its generic (delete-then-rename) path on it.
  */
-final class CrashingFileSystem extends FilterFileSystem {
+public final class CrashingFileSystem extends FilterFileSystem {
     private String prefix;
     private long afterBytes;
 
-    CrashingFileSystem() throws IOException {
+    public CrashingFileSystem() throws IOException {
         super(new RawLocalFileSystem());
         initialize(URI.create("file:///"), new Configuration());
     }
 
     /** Makes the next writes to files named {@code prefix...} fail after {@code afterBytes} bytes. */
-    void crashWriting(String prefix, long afterBytes) {
+    public void crashWriting(String prefix, long afterBytes) {
         this.prefix = prefix;
         this.afterBytes = afterBytes;
     }
