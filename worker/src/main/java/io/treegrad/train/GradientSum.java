@@ -24,6 +24,8 @@ public final class GradientSum implements Serializable {
     private double[] sumD;    // float64 models
     private double lossSum;
     private long count;
+    private long correct;          // training rows whose argmax was their label (classification)
+    private double squaredErrors;  // Σ (output − target)² over the training rows (regression)
     private long computeNanos;   // the slowest partial's compute time: the step's critical path
     private long mergeNanos;     // time spent adding buffers in merges, summed over the tree
 
@@ -57,6 +59,17 @@ public final class GradientSum implements Serializable {
         return this;
     }
 
+    /**
+     * Adds how well the model fitted the training rows it just computed on (in training mode, before
+     * the step): rows classified right, and squared errors for regression. Free: the forward pass did
+     * the work; it gives the running training accuracy or RMSE that is logged next to the loss.
+     */
+    public GradientSum addFit(long correct, double squaredErrors) {
+        this.correct += correct;
+        this.squaredErrors += squaredErrors;
+        return this;
+    }
+
     /** Records that computing this partial took {@code nanos} (kept as the maximum over merged partials). */
     public GradientSum computedIn(long nanos) {
         computeNanos = Math.max(computeNanos, nanos);
@@ -71,6 +84,8 @@ public final class GradientSum implements Serializable {
         if (other.isEmpty()) {
             lossSum += other.lossSum;
             count += other.count;
+            correct += other.correct;
+            squaredErrors += other.squaredErrors;
             return this;
         }
         if (isEmpty()) {
@@ -83,6 +98,8 @@ public final class GradientSum implements Serializable {
         }
         lossSum += other.lossSum;
         count += other.count;
+        correct += other.correct;
+        squaredErrors += other.squaredErrors;
         mergeNanos += System.nanoTime() - started;
         return this;
     }
@@ -128,6 +145,16 @@ public final class GradientSum implements Serializable {
 
     public double lossSum() {
         return lossSum;
+    }
+
+    /** Training rows classified right by the model as it was when it computed on them. */
+    public long correct() {
+        return correct;
+    }
+
+    /** Σ (output − target)² over the training rows, for regression. */
+    public double squaredErrors() {
+        return squaredErrors;
     }
 
     /** The longest compute time of the partials merged into this sum, in nanoseconds. */

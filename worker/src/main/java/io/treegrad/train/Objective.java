@@ -53,9 +53,30 @@ public final class Objective {
             }
             int n = targets.size();
             double value = objective.item();
+            fit(out.value(), targets);
             objective.backward(Tensor.scalar(objective.dataType(), n));
             return value * n;
         }
+    }
+
+    private long lastCorrect;
+    private double lastSquaredError;
+
+    /** Rows of the last {@link #accumulateGradient} batch whose argmax was their label (0 for regression). */
+    public long lastCorrect() {
+        return lastCorrect;
+    }
+
+    /** Σ (output − target)² over the last {@link #accumulateGradient} batch (0 for classification). */
+    public double lastSquaredError() {
+        return lastSquaredError;
+    }
+
+    /** The same measures as {@link #evaluate}'s, on the training batch's (training-mode) outputs. */
+    private void fit(INDArray outputs, Targets targets) {
+        BatchEvaluation b = new BatchEvaluation(Double.NaN, outputs);
+        lastCorrect = targets.labels() != null ? b.correct(targets.labels()) : 0;
+        lastSquaredError = targets.labels() != null ? 0 : b.squaredError(targets.values());
     }
 
     private static final String STEP_WORKSPACE = "treegrad-step";

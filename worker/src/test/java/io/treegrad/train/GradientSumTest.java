@@ -33,6 +33,11 @@ class GradientSumTest {
         assertSame(empty, total);
         assertEquals(5, total.count());
         assertEquals(8.0, total.lossSum(), 0);
+        assertEquals(0, total.correct());
+        GradientSum fitted = GradientSum.empty().merge(GradientSum.empty().add(Nd4j.createFromArray(1f), 0, 4).addFit(3, 0.5))
+                .merge(GradientSum.empty().add(Nd4j.createFromArray(1f), 0, 4).addFit(1, 0.25));
+        assertEquals(4, fitted.correct(), "the training fit adds up over partials");
+        assertEquals(0.75, fitted.squaredErrors(), 0);
         assertArrayEquals(new float[] {11f / 5, 22f / 5}, total.meanGradient().toFloatVector(), 1e-7f);
         assertThrows(IllegalStateException.class, () -> total.merge(GradientSum.empty()
                 .add(Nd4j.createFromArray(1f, 2f, 3f), 0, 1)));

@@ -56,4 +56,39 @@ class ObjectiveTest {
         assertEquals(sizes[1], sizes[3], "no growth after the first steps: " + java.util.Arrays.toString(sizes));
         assertTrue(m.parameters().grads().amaxNumber().doubleValue() > 0, "the gradient escaped into the flat buffer");
     }
+
+    /**
+     * The running training fit is the plain engine's training-mode outputs scored by hand: argmax
+     * against the label, and Σ (output − target)² for regression.
+     */
+    @Test
+    void stepCountsTheFitOfItsTrainingOutputs() {
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 8, 12);
+        Objective o = new Objective(Model.build(SPEC, DataType.DOUBLE, 3), new SoftmaxCrossEntropyLoss(), null);
+        o.accumulateGradient(x, Targets.labels(LABELS), Mode.train(77));
+        INDArray out = Model.build(SPEC, DataType.DOUBLE, 3).forward(Tensor.of(x), Mode.train(77)).value();
+        long right = 0;
+        for (int r = 0; r < LABELS.length; r++) {
+            int best = 0;
+            for (int c = 1; c < 5; c++) {
+                best = out.getDouble(r, c) > out.getDouble(r, best) ? c : best;
+            }
+            right += best == LABELS[r] ? 1 : 0;
+        }
+        assertEquals(right, o.lastCorrect());
+        assertEquals(0.0, o.lastSquaredError());
+
+        ModelSpec reg = new ModelSpec(12, List.of(LayerSpec.linear(4), LayerSpec.activation("tanh"), LayerSpec.linear(1)));
+        INDArray y = Nd4j.rand(DataType.DOUBLE, 8, 1);
+        Objective r = new Objective(Model.build(reg, DataType.DOUBLE, 5), new io.treegrad.loss.MeanSquaredError(), null);
+        r.accumulateGradient(x, Targets.values(y), Mode.train(1));
+        INDArray pred = Model.build(reg, DataType.DOUBLE, 5).forward(Tensor.of(x), Mode.train(1)).value();
+        double sq = 0;
+        for (int i = 0; i < 8; i++) {
+            double d = pred.getDouble(i, 0) - y.getDouble(i, 0);
+            sq += d * d;
+        }
+        assertEquals(sq, r.lastSquaredError(), 1e-12);
+        assertEquals(0, r.lastCorrect());
+    }
 }

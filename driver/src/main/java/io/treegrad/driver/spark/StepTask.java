@@ -57,6 +57,8 @@ final class StepTask {
         model.parameters().zeroGrad();
         double lossSum = 0;
         long count = 0;
+        long correct = 0;
+        double squaredErrors = 0;
         for (int r = 0; r < spec.stepsPerRound(); r++) {
             long minibatch = step * spec.stepsPerRound() + r;
             int[] rows = localRows(shard, minibatch);
@@ -65,10 +67,12 @@ final class StepTask {
             }
             long seed = SplitMix64.derive(SplitMix64.derive(spec.seed(), minibatch), shard.index);
             lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
+            correct += objective.lastCorrect();
+            squaredErrors += objective.lastSquaredError();
             count += rows.length;
         }
         GradientSum sum = count == 0 ? GradientSum.empty()
-                : GradientSum.empty().add(model.parameters().grads(), lossSum, count);
+                : GradientSum.empty().add(model.parameters().grads(), lossSum, count).addFit(correct, squaredErrors);
         return sum.computedIn(System.nanoTime() - started);
     }
 
@@ -95,6 +99,8 @@ final class StepTask {
         INDArray grads = model.parameters().grads();
         double lossSum = 0;
         long count = 0;
+        long correct = 0;
+        double squaredErrors = 0;
         long first = round * spec.localSteps();
         long end = Math.min(first + spec.localSteps(), limit);
         for (long m = first; m < end; m++) {
@@ -105,6 +111,8 @@ final class StepTask {
             model.parameters().zeroGrad();
             long seed = SplitMix64.derive(SplitMix64.derive(spec.seed(), m), shard.index);
             lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
+            correct += objective.lastCorrect();
+            squaredErrors += objective.lastSquaredError();
             inner.step(values, grads.divi(rows.length));
             count += rows.length;
         }
@@ -112,7 +120,7 @@ final class StepTask {
             return GradientSum.empty().computedIn(System.nanoTime() - started);
         }
         INDArray weightedChange = grads.assign(values).subi(roundStart).muli(count);   // grads as scratch
-        return GradientSum.empty().add(weightedChange, lossSum, count).computedIn(System.nanoTime() - started);
+        return GradientSum.empty().add(weightedChange, lossSum, count).addFit(correct, squaredErrors).computedIn(System.nanoTime() - started);
     }
 
     /** The loss, correct predictions and squared errors of the current parameters on this shard. */
