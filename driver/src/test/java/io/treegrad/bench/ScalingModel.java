@@ -126,7 +126,7 @@ public final class ScalingModel {
                 continue;
             }
             double tau = slope(jobCost.stream().filter(r -> env.equals(r.get("env")))
-                    .map(r -> new double[] {num(r.get("tasks")), num(r.get("job_ms_median"))}).toList())[1];
+                    .map(r -> new double[] {num(r.get("tasks")), num(r.get("driver_ms_median"))}).toList())[1];
             double[] b = fit(base, "broadcast");
             double[] u = fit(base, "update");
             double[] s = fit(base, "serialize");

@@ -83,7 +83,7 @@ public final class SparkBenchmark {
     private int groupSeq;
 
     record Options(Path json, boolean quick, String master, String jars, String executorOpts, boolean full,
-                   boolean skipMlpc, int[] mlpcIters) {
+                   boolean skipMlpc, int[] mlpcIters, boolean clusterOnly) {
         int warmup() {
             return quick ? 2 : 3;
         }
@@ -97,6 +97,7 @@ public final class SparkBenchmark {
             boolean quick = false;
             boolean full = false;
             boolean skip = false;
+            boolean clusterOnly = false;
             String master = null;
             String jars = null;
             String executorOpts = "";
@@ -107,17 +108,18 @@ public final class SparkBenchmark {
                     case "--quick" -> quick = true;
                     case "--full" -> full = true;
                     case "--skip-mlpc" -> skip = true;
+                    case "--cluster-only" -> clusterOnly = true;
                     case "--cluster-master" -> master = args[++i];
                     case "--cluster-jars" -> jars = args[++i];
                     case "--executor-opts" -> executorOpts = args[++i];
                     case "--mlpc-iters" -> iters = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
                             .toArray();
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --json"
-                            + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-master URL,"
+                            + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-only, --cluster-master URL,"
                             + " --cluster-jars JARS, --executor-opts OPTS");
                 }
             }
-            return new Options(json, quick, master, jars, executorOpts, full, skip, iters);
+            return new Options(json, quick, master, jars, executorOpts, full, skip, iters, clusterOnly);
         }
     }
 
@@ -139,24 +141,38 @@ public final class SparkBenchmark {
         out.put("protocol", Map.of("warmup_steps", opt.warmup(), "measured_steps", opt.measured(),
                 "rows_per_task_per_minibatch", 64, "optimizer", "adam (sgd for the MLlib comparison)"));
 
-        local();
-        if (opt.master() != null) {
-            cluster();
-        }
-        if (opt.full()) {
-            timeToAccuracy();
-        }
         out.put("steps", steps);
         out.put("mllib_overhead", mllib);
         out.put("job_cost", jobCost);
+        if (!opt.clusterOnly()) {
+            local();
+            writeJson();   // after each phase: a late failure keeps what was measured
+        }
+        if (opt.master() != null) {
+            cluster();
+            writeJson();
+        }
+        if (opt.full()) {
+            timeToAccuracy();
+            writeJson();
+        }
         Map<String, Object> scaling = ScalingModel.fromMeasurements(steps, jobCost).report(System.out);
         out.put("scaling", scaling);
         printSummary();
+        writeJson();
+        if (opt.json() != null) {
+            System.out.println("bench-spark: wrote " + opt.json());
+        }
+    }
+
+    private void writeJson() throws java.io.IOException {
         if (opt.json() != null) {
             ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             Files.createDirectories(opt.json().toAbsolutePath().getParent());
-            Files.writeString(opt.json(), m.writeValueAsString(out) + "\n");
-            System.out.println("bench-spark: wrote " + opt.json());
+            Path tmp = opt.json().resolveSibling(opt.json().getFileName() + ".tmp");
+            Files.writeString(tmp, m.writeValueAsString(out) + "\n");
+            Files.move(tmp, opt.json(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         }
     }
 
@@ -445,27 +461,40 @@ public final class SparkBenchmark {
 
     // ---- job cost vs number of tasks ----
 
-    private void jobCost(String env) {
+    private void jobCost(String env) throws InterruptedException {
         for (int tasks : new int[] {2, 8, 32}) {
             JavaRDD<Integer> rdd = jsc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks);
             rdd.persist(StorageLevel.MEMORY_ONLY());
             rdd.count();
             int reps = opt.quick() ? 10 : 30;
             double[] ms = new double[reps];
+            double[] driverMs = new double[reps];
             for (int i = 0; i < reps + 3; i++) {
+                String group = "jobcost" + (groupSeq++);
+                jsc.setJobGroup(group, "bench job cost", false);
                 long t0 = System.nanoTime();
                 rdd.count();
+                double wall = (System.nanoTime() - t0) / 1e6;
+                jsc.clearJobGroup();
                 if (i >= 3) {
-                    ms[i - 3] = (System.nanoTime() - t0) / 1e6;
+                    // the executors' share: their busy time spread over the 2 slots; the rest is the driver's
+                    TaskTimes.Job job = times.jobs(group, 1).get(0);
+                    double busy = job.tasks().stream().mapToDouble(t -> t.deserializeMs() + t.runMs()
+                            + t.resultSerializeMs()).sum();
+                    ms[i - 3] = wall;
+                    driverMs[i - 3] = wall - busy / 2;
                 }
             }
+            times.clear();
             rdd.unpersist(false);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("env", env);
             row.put("tasks", tasks);
             row.put("job_ms_median", StepSplit.median(ms));
+            row.put("driver_ms_median", StepSplit.median(driverMs));
             jobCost.add(row);
-            System.out.printf(Locale.ROOT, "   empty job, %2d tasks: %.1f ms%n", tasks, StepSplit.median(ms));
+            System.out.printf(Locale.ROOT, "   empty job, %2d tasks: %.1f ms (%.1f ms not on the executors' 2 slots)%n", tasks,
+                    StepSplit.median(ms), StepSplit.median(driverMs));
         }
     }
 
