@@ -528,7 +528,7 @@ public final class SparkBenchmark {
         double trainSeconds = 0;
         List<Map<String, Object>> curve = new ArrayList<>();
         Double reachedAt = null;
-        int maxEpochs = 30;
+        int maxEpochs = 15;
         for (int epoch = 1; epoch <= maxEpochs && reachedAt == null; epoch++) {
             long t0 = System.nanoTime();
             for (long s = (epoch - 1) * perEpoch; s < epoch * perEpoch; s++) {
