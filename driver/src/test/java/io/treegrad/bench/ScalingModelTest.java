@@ -37,6 +37,9 @@ class ScalingModelTest {
         // depth 3: scale 10, 1000 -> 100 -> 10, the driver takes 10
         assertEquals(List.of(new ScalingModel.Level(100, 10), new ScalingModel.Level(10, 10), new ScalingModel.Level(0, 10)),
                 ScalingModel.levels(1000, 3));
+        // depth 4: scale 6, 1000 -> 166 -> 27 -> 4 (integer division, as Spark's), the driver takes 4
+        assertEquals(List.of(new ScalingModel.Level(166, 7), new ScalingModel.Level(27, 7), new ScalingModel.Level(4, 7),
+                new ScalingModel.Level(0, 4)), ScalingModel.levels(1000, 4));
     }
 
     @Test
