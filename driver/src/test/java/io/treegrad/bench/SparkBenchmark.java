@@ -641,9 +641,10 @@ public final class SparkBenchmark {
         if (out.get("time_to_accuracy") instanceof Map<?, ?> tta) {
             System.out.println();
             System.out.println("== Time to " + TARGET_ACCURACY + " test accuracy on Fashion-MNIST, local[2] ==");
-            Map<?, ?> t = (Map<?, ?>) tta.get("treegrad");
-            System.out.println("treegrad: " + (t.get("seconds_to_target") == null ? "not reached"
-                    : String.format(Locale.ROOT, "%.1f s of training", (Double) t.get("seconds_to_target"))));
+            if (tta.get("treegrad") instanceof Map<?, ?> t) {
+                System.out.println("treegrad: " + (t.get("seconds_to_target") == null ? "not reached"
+                        : String.format(Locale.ROOT, "%.1f s of training", (Double) t.get("seconds_to_target"))));
+            }
             if (tta.get("mlpc") instanceof Map<?, ?> p) {
                 for (Object f : (List<?>) p.get("fits")) {
                     Map<?, ?> fm = (Map<?, ?>) f;
