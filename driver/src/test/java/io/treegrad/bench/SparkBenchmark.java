@@ -1,0 +1,657 @@
+package io.treegrad.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.treegrad.driver.spark.DataSource;
+import io.treegrad.driver.spark.DistributedData;
+import io.treegrad.driver.spark.DistributedTrainer;
+import io.treegrad.driver.spark.MllibRows;
+import io.treegrad.driver.spark.Sessions;
+import io.treegrad.driver.spark.TrainSpec;
+import io.treegrad.nn.Model;
+import io.treegrad.nn.ModelSpec;
+import io.treegrad.optim.Adam;
+import io.treegrad.optim.Optimizer;
+import io.treegrad.optim.Sgd;
+import io.treegrad.train.Evaluation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
+import org.apache.spark.ml.classification.MultilayerPerceptronClassifier;
+import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.mllib.optimization.GradientDescent;
+import org.apache.spark.mllib.optimization.LogisticGradient;
+import org.apache.spark.mllib.optimization.SimpleUpdater;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import scala.Tuple2;
+
+/**
+ * Spark step efficiency of treegrad's synchronous step, against Spark MLlib on the same Spark and
+ * the same data. A program, not a test: {@code jobs/bench-spark [--json PATH] [--quick] [--cluster]
+ * [--full] [--skip-mlpc]}; what each figure means is in {@code docs/benchmarks-spark.md}.
+ *
+ * <ol>
+ *   <li><b>Step efficiency</b> of MLPs of 0.20M, 1.07M and 10.05M parameters on real Fashion-MNIST
+ *       (60k x 784, scaled /255, cached shards), Adam, 64 rows per task and minibatch: the median
+ *       step wall, the compute share (treegrad's own forward+backward time of the slowest task over
+ *       the step wall, means over the measured steps) and where the rest went, from
+ *       {@link DistributedTrainer.StepTiming} plus a {@link TaskTimes} listener; then the levers that
+ *       leave the trainer alone (rows per task, minibatches per step, depth, partitions, Spark
+ *       confs) on the 1M model.</li>
+ *   <li><b>Per-step overhead against MLlib</b> {@code GradientDescent.runMiniBatchSGD} with the same
+ *       parameter count (binary {@code LogisticGradient} on sparse vectors of that dimension holding
+ *       each row's 784 pixels), {@code miniBatchFraction} = the global batch over the rows. For both:
+ *       step = time between the ends of consecutive step jobs; overhead = step − the slowest task's
+ *       executor run time (Spark's metric, the same for both).</li>
+ *   <li><b>Job cost vs task count</b> (empty jobs) for the scaling model's per-task constant.</li>
+ *   <li>With {@code --full}: <b>time to accuracy</b> on Fashion-MNIST: treegrad (784-256-128-10, Adam,
+ *       2 x 64) until test accuracy ≥ 0.876, and MLPC (layers [784,256,128,10], l-bfgs) fitted at
+ *       each {@code --mlpc-iters} (default 400).</li>
+ * </ol>
+ */
+public final class SparkBenchmark {
+    /** Hidden widths of the three MLPs (784 inputs, 10 classes, ReLU). */
+    static final int[][] HIDDEN = {{256}, {1024, 256}, {4096, 1664}};
+    static final String[] SIZE = {"0.2M", "1M", "10M"};
+    static final double TARGET_ACCURACY = 0.876;
+    private static final long SEED = 7;
+
+    private final Options opt;
+    private final Map<String, Object> out = new LinkedHashMap<>();
+    private final List<Map<String, Object>> steps = new ArrayList<>();
+    private final List<Map<String, Object>> mllib = new ArrayList<>();
+    private final List<Map<String, Object>> jobCost = new ArrayList<>();
+    private SparkSession spark;
+    private JavaSparkContext jsc;
+    private TaskTimes times;
+    private int groupSeq;
+
+    record Options(Path json, boolean quick, String master, String jars, String executorOpts, boolean full,
+                   boolean skipMlpc, int[] mlpcIters, boolean clusterOnly, boolean mlpcOnly) {
+        int warmup() {
+            return quick ? 2 : 3;
+        }
+
+        int measured() {
+            return quick ? 6 : 20;
+        }
+
+        static Options parse(String[] args) {
+            Path json = null;
+            boolean quick = false;
+            boolean full = false;
+            boolean skip = false;
+            boolean clusterOnly = false;
+            boolean mlpcOnly = false;
+            String master = null;
+            String jars = null;
+            String executorOpts = "";
+            int[] iters = {400};
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--json" -> json = Path.of(args[++i]);
+                    case "--quick" -> quick = true;
+                    case "--full" -> full = true;
+                    case "--skip-mlpc" -> skip = true;
+                    case "--cluster-only" -> clusterOnly = true;
+                    case "--mlpc-only" -> mlpcOnly = true;
+                    case "--cluster-master" -> master = args[++i];
+                    case "--cluster-jars" -> jars = args[++i];
+                    case "--executor-opts" -> executorOpts = args[++i];
+                    case "--mlpc-iters" -> iters = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
+                            .toArray();
+                    default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --json"
+                            + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-only, --mlpc-only, --cluster-master URL,"
+                            + " --cluster-jars JARS, --executor-opts OPTS");
+                }
+            }
+            return new Options(json, quick, master, jars, executorOpts, full || mlpcOnly, skip, iters,
+                    clusterOnly || mlpcOnly, mlpcOnly);
+        }
+    }
+
+    private SparkBenchmark(Options opt) {
+        this.opt = opt;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o = Options.parse(args);
+        useNd4jOpenBlasForMllib();
+        new SparkBenchmark(o).run();
+        System.exit(0);   // ND4J's and Spark's non-daemon threads
+    }
+
+    private void run() throws Exception {
+        out.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "java", System.getProperty("java.version"), "spark", org.apache.spark.package$.MODULE$.SPARK_VERSION()));
+        out.put("data", "Fashion-MNIST train 60000 x 784 (real, IDX, scaled /255), cached shards");
+        out.put("models", modelTable());
+        out.put("protocol", Map.of("warmup_steps", opt.warmup(), "measured_steps", opt.measured(),
+                "rows_per_task_per_minibatch", 64, "optimizer", "adam (sgd for the MLlib comparison)"));
+
+        out.put("steps", steps);
+        out.put("mllib_overhead", mllib);
+        out.put("job_cost", jobCost);
+        if (!opt.clusterOnly()) {
+            local();
+            writeJson();   // after each phase: a late failure keeps what was measured
+        }
+        if (opt.master() != null) {
+            cluster();
+            writeJson();
+        }
+        if (opt.full()) {
+            timeToAccuracy();
+            writeJson();
+        }
+        Map<String, Object> scaling = ScalingModel.fromMeasurements(steps, jobCost).report(System.out);
+        out.put("scaling", scaling);
+        printSummary();
+        writeJson();
+        if (opt.json() != null) {
+            System.out.println("bench-spark: wrote " + opt.json());
+        }
+    }
+
+    private void writeJson() throws java.io.IOException {
+        if (opt.json() != null) {
+            ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            Files.createDirectories(opt.json().toAbsolutePath().getParent());
+            Path tmp = opt.json().resolveSibling(opt.json().getFileName() + ".tmp");
+            Files.writeString(tmp, m.writeValueAsString(out) + "\n");
+            Files.move(tmp, opt.json(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    // ---- environments ----
+
+    private void local() throws Exception {
+        String env = "local[2]";
+        open(env, Map.of("spark.master", "local[2]"));
+        DistributedData data = trainData(2);
+        for (int s = 0; s < 3; s++) {
+            treegrad(env, "base", s, data, 2, 64, 1, false);
+        }
+        treegrad(env, "depth 3", 1, data, 3, 64, 1, false);
+        treegrad(env, "steps_per_round 4", 1, data, 2, 64, 4, false);
+        treegrad(env, "steps_per_round 16", 1, data, 2, 64, 16, false);
+        treegrad(env, "256 rows per task", 1, data, 2, 256, 1, false);
+        treegrad(env, "depth 3", 2, data, 3, 64, 1, false);
+        versusMllib(env, data);
+        jobCost(env);
+        DistributedData four = trainData(4);
+        treegrad(env, "4 partitions (2 per core)", 1, four, 2, 32, 1, false);
+        four.shards().unpersist(false);
+        close();
+
+        // levers that are Spark confs: a session each, the 1M model
+        confLever(env, "spark.locality.wait=0", Map.of("spark.locality.wait", "0"));
+        confLever(env, "spark.broadcast.compress=false", Map.of("spark.broadcast.compress", "false"));
+        confLever(env, "spark.task.maxDirectResultSize=128m", Map.of("spark.task.maxDirectResultSize", "128m"));
+        confLever(env, "Java serializer", Map.of("spark.serializer", "org.apache.spark.serializer.JavaSerializer"));
+        confLever(env, "tuned confs", tuned());
+    }
+
+    private void cluster() throws Exception {
+        String env = "cluster-2";
+        open(env, clusterConfs(2));
+        DistributedData data = trainData(2);
+        for (int s = 0; s < 3; s++) {
+            treegrad(env, "base", s, data, 2, 64, 1, false);
+        }
+        treegrad(env, "depth 3", 1, data, 3, 64, 1, false);
+        treegrad(env, "steps_per_round 16", 1, data, 2, 64, 16, false);
+        versusMllib(env, data);
+        jobCost(env);
+        close();
+
+        Map<String, String> tuned = new LinkedHashMap<>(clusterConfs(2));
+        tuned.putAll(tuned());
+        open(env, tuned);
+        data = trainData(2);
+        treegrad(env, "tuned confs", 1, data, 2, 64, 1, false);
+        treegrad(env, "tuned confs", 2, data, 2, 64, 1, false);
+        treegrad(env, "tuned confs + steps_per_round 16", 1, data, 2, 64, 16, false);
+        close();
+
+        env = "cluster-1";
+        open(env, clusterConfs(1));
+        data = trainData(1);
+        for (int s = 0; s < 3; s++) {
+            treegrad(env, "base", s, data, 2, 128, 1, false);
+        }
+        close();
+    }
+
+    /** The confs that helped in local mode, together. */
+    private static Map<String, String> tuned() {
+        return Map.of("spark.locality.wait", "0", "spark.broadcast.compress", "false",
+                "spark.task.maxDirectResultSize", "128m");
+    }
+
+    private Map<String, String> clusterConfs(int executors) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("spark.master", opt.master());
+        c.put("spark.cores.max", String.valueOf(executors));
+        c.put("spark.executor.cores", "1");
+        c.put("spark.executor.memory", "2g");
+        c.put("spark.executor.memoryOverhead", "1g");
+        c.put("spark.task.cpus", "1");
+        c.put("spark.jars", opt.jars());
+        c.put("spark.executor.extraJavaOptions", opt.executorOpts());
+        return c;
+    }
+
+    /**
+     * A Spark conf is fixed for a session's life, so each conf lever runs in a session of its own,
+     * right after a default session measuring the same model (the machine may be shared: the lever's
+     * effect is the ratio of the pair, "paired baseline" rows).
+     */
+    private void confLever(String env, String name, Map<String, String> confs) throws Exception {
+        open(env, Map.of("spark.master", "local[2]"));
+        DistributedData data = trainData(2);
+        Map<String, Object> before = treegrad(env, "paired baseline (" + name + ")", 1, data, 2, 64, 1, false);
+        close();
+        Map<String, String> c = new LinkedHashMap<>(Map.of("spark.master", "local[2]"));
+        c.putAll(confs);
+        open(env, c);
+        data = trainData(2);
+        Map<String, Object> after = treegrad(env, name, 1, data, 2, 64, 1, false);
+        after.put("wall_ratio_to_paired_baseline", (Double) after.get("wall_ms_median") / (Double) before.get("wall_ms_median"));
+        if (name.equals("tuned confs")) {
+            treegrad(env, name, 2, data, 2, 64, 1, false);
+            treegrad(env, name + " + steps_per_round 16", 1, data, 2, 64, 16, false);
+        }
+        close();
+    }
+
+    private void open(String env, Map<String, String> confs) {
+        Map<String, String> c = new LinkedHashMap<>(confs);
+        // MLlib's classes (breeze vectors in GradientDescent's results) are not in treegrad's registrator;
+        // treegrad's own classes are registered, so this changes nothing for them
+        c.putIfAbsent("spark.kryo.registrationRequired", "false");
+        c.put("spark.ui.showConsoleProgress", "false");
+        spark = Sessions.create("treegrad bench-spark " + env, c);
+        jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        jsc.setLogLevel("WARN");
+        times = TaskTimes.on(spark.sparkContext());
+        System.out.printf(Locale.ROOT, "-- %s: %s%n", env, confs.entrySet().stream()
+                .filter(e -> !e.getKey().equals("spark.jars") && !e.getKey().equals("spark.executor.extraJavaOptions"))
+                .map(e -> e.getKey() + "=" + e.getValue()).toList());
+    }
+
+    private void close() {
+        spark.stop();
+        SparkSession.clearActiveSession();
+        SparkSession.clearDefaultSession();
+    }
+
+    private DistributedData trainData(int partitions) {
+        return scaled(DataSource.idx("data/fashion-mnist/train-images-idx3-ubyte.gz",
+                "data/fashion-mnist/train-labels-idx1-ubyte.gz", 10), partitions);
+    }
+
+    private DistributedData scaled(DataSource source, int partitions) {
+        DistributedData d = DistributedData.load(jsc, absolute(source), partitions);
+        return d.scaled(d.fitScaler("DIVIDE", 255));
+    }
+
+    /** Executors (other JVMs, other working folders) need absolute paths. */
+    private static DataSource absolute(DataSource s) {
+        return new DataSource(s.format(), Path.of(s.path()).toAbsolutePath().toString(),
+                Path.of(s.labels()).toAbsolutePath().toString(), s.labelColumn(), s.header(), s.delimiter(),
+                s.skipLines(), s.numFeatures(), s.numClasses(), s.regression(), s.policy(), s.featuresColumn());
+    }
+
+    // ---- treegrad steps ----
+
+    static ModelSpec model(int size) {
+        return ModelSpec.mlp(784, HIDDEN[size], 10, "relu");
+    }
+
+    static long params(int size) {
+        long n = 0;
+        int in = 784;
+        for (int h : HIDDEN[size]) {
+            n += (long) in * h + h;
+            in = h;
+        }
+        return n + in * 10L + 10;
+    }
+
+    private static List<Map<String, Object>> modelTable() {
+        List<Map<String, Object>> m = new ArrayList<>();
+        for (int s = 0; s < 3; s++) {
+            m.add(Map.of("name", SIZE[s], "layers", "784-" + Arrays.stream(HIDDEN[s]).mapToObj(String::valueOf)
+                    .reduce((a, b) -> a + "-" + b).orElse("") + "-10", "params", params(s)));
+        }
+        return m;
+    }
+
+    /** One measured configuration: warm-up steps, then measured steps, each in a job group of its own. */
+    private Map<String, Object> treegrad(String env, String variant, int size, DistributedData data, int depth,
+                                         int rowsPerTask, int stepsPerRound, boolean sgd) throws Exception {
+        TrainSpec spec = new TrainSpec(model(size), "cross_entropy", null, 0, false, SEED,
+                rowsPerTask * data.partitions(), stepsPerRound);
+        DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, depth);
+        Model m = Model.build(model(size), DataType.FLOAT, SEED);
+        INDArray params = m.parameters().values();
+        Optimizer optimizer = sgd ? new Sgd(0.01) : new Adam(1e-3);
+        String tag = "tg" + (groupSeq++);
+        List<StepSplit> measured = new ArrayList<>();
+        List<String> groups = new ArrayList<>();
+        List<double[]> recorded = new ArrayList<>();
+        List<DistributedTrainer.StepTiming> timings = new ArrayList<>();
+        int total = opt.warmup() + opt.measured();
+        for (int step = 0; step < total; step++) {
+            String group = tag + "-" + step;
+            jsc.setJobGroup(group, "bench step", false);
+            long t0 = System.nanoTime();
+            DistributedTrainer.StepResult r = trainer.step(step, params, optimizer);
+            double wall = (System.nanoTime() - t0) / 1e6;
+            jsc.clearJobGroup();
+            if (step >= opt.warmup()) {
+                groups.add(group);
+                recorded.add(new double[] {wall});
+                timings.add(r.timing());
+            }
+        }
+        List<TaskTimes.Job> jobs = new ArrayList<>();
+        for (int i = 0; i < groups.size(); i++) {
+            List<TaskTimes.Job> js = times.jobs(groups.get(i), 1);
+            if (js.size() != 1) {
+                throw new IllegalStateException(groups.get(i) + ": expected one Spark job per step, got " + js.size());
+            }
+            jobs.add(js.get(0));
+            measured.add(StepSplit.of(recorded.get(i)[0], timings.get(i), js.get(0)));
+        }
+        times.clear();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("env", env);
+        row.put("variant", variant);
+        row.put("model", SIZE[size]);
+        row.put("params", params(size));
+        row.put("partitions", data.partitions());
+        row.put("depth", depth);
+        row.put("rows_per_task", rowsPerTask);
+        row.put("steps_per_round", stepsPerRound);
+        row.put("optimizer", sgd ? "sgd" : "adam");
+        row.putAll(StepSplit.summary(measured));
+        row.put("interval", intervals(jobs));
+        if (!sgd) {
+            steps.add(row);
+        }
+        System.out.println(StepSplit.line(row));
+        return row;
+    }
+
+    /** Step = gap between consecutive step jobs' ends; overhead = step − slowest task's run time (medians). */
+    private static Map<String, Object> intervals(List<TaskTimes.Job> jobs) {
+        double[] step = new double[jobs.size() - 1];
+        double[] overhead = new double[jobs.size() - 1];
+        double[] run = new double[jobs.size() - 1];
+        for (int i = 1; i < jobs.size(); i++) {
+            step[i - 1] = jobs.get(i).endMs() - jobs.get(i - 1).endMs();
+            run[i - 1] = jobs.get(i).slowestRunMs();
+            overhead[i - 1] = step[i - 1] - run[i - 1];
+        }
+        return Map.of("step_ms", StepSplit.median(step), "slowest_run_ms", StepSplit.median(run),
+                "overhead_ms", StepSplit.median(overhead));
+    }
+
+    // ---- MLlib GradientDescent ----
+
+    private void versusMllib(String env, DistributedData data) throws Exception {
+        for (int s = 0; s < 3; s++) {
+            Map<String, Object> ours = treegrad(env, "sgd (for MLlib)", s, data, 2, 64, 1, true);
+            int dim = (int) params(s);
+            JavaRDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> rows = MllibRows.sparse(data, dim);
+            long n = rows.count();
+            int globalBatch = 64 * data.partitions();
+            double fraction = globalBatch / (double) n;
+            String group = "mllib" + (groupSeq++);
+            int iterations = opt.warmup() + opt.measured() + 1;
+            jsc.setJobGroup(group, "bench mllib", false);
+            long t0 = System.nanoTime();
+            GradientDescent.runMiniBatchSGD(rows.rdd(), new LogisticGradient(), new SimpleUpdater(), 0.1, iterations,
+                    0.0, fraction, org.apache.spark.mllib.linalg.Vectors.zeros(dim), 0.0);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            jsc.clearJobGroup();
+            List<TaskTimes.Job> jobs = times.jobs(group, iterations + 1);
+            times.clear();
+            rows.unpersist(false);
+            // the first job is GradientDescent's count(); then one job per iteration
+            List<TaskTimes.Job> iters = jobs.subList(1 + opt.warmup(), jobs.size());
+            Map<String, Object> theirs = intervals(iters);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("env", env);
+            row.put("model", SIZE[s]);
+            row.put("params", (long) dim);
+            row.put("global_batch", globalBatch);
+            row.put("mini_batch_fraction", fraction);
+            row.put("mllib_jobs", jobs.size());
+            row.put("mllib_seconds", seconds);
+            row.put("mllib", theirs);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> ourInterval = (Map<String, Object>) ours.get("interval");
+            row.put("treegrad_sgd", ourInterval);
+            row.put("treegrad_sgd_split", Map.of("wall_ms_median", ours.get("wall_ms_median"),
+                    "compute_ms", ((Map<?, ?>) ours.get("mean_ms")).get("compute")));
+            double ratio = (Double) ourInterval.get("overhead_ms") / (Double) theirs.get("overhead_ms");
+            row.put("overhead_ratio", ratio);
+            mllib.add(row);
+            System.out.printf(Locale.ROOT, "   MLlib GD %-4s step %.1f ms, run %.1f ms, overhead %.1f ms | treegrad sgd"
+                            + " overhead %.1f ms: ratio %.2f%n", SIZE[s], theirs.get("step_ms"), theirs.get("slowest_run_ms"),
+                    theirs.get("overhead_ms"), ourInterval.get("overhead_ms"), ratio);
+        }
+    }
+
+    // ---- job cost vs number of tasks ----
+
+    private void jobCost(String env) throws InterruptedException {
+        for (int tasks : new int[] {2, 8, 32}) {
+            JavaRDD<Integer> rdd = jsc.parallelize(IntStream.range(0, tasks).boxed().toList(), tasks);
+            rdd.persist(StorageLevel.MEMORY_ONLY());
+            rdd.count();
+            int reps = opt.quick() ? 10 : 30;
+            double[] ms = new double[reps];
+            double[] driverMs = new double[reps];
+            for (int i = 0; i < reps + 3; i++) {
+                String group = "jobcost" + (groupSeq++);
+                jsc.setJobGroup(group, "bench job cost", false);
+                long t0 = System.nanoTime();
+                rdd.count();
+                double wall = (System.nanoTime() - t0) / 1e6;
+                jsc.clearJobGroup();
+                if (i >= 3) {
+                    // the executors' share: their busy time spread over the 2 slots; the rest is the driver's
+                    TaskTimes.Job job = times.jobs(group, 1).get(0);
+                    double busy = job.tasks().stream().mapToDouble(t -> t.deserializeMs() + t.runMs()
+                            + t.resultSerializeMs()).sum();
+                    ms[i - 3] = wall;
+                    driverMs[i - 3] = wall - busy / 2;
+                }
+            }
+            times.clear();
+            rdd.unpersist(false);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("env", env);
+            row.put("tasks", tasks);
+            row.put("job_ms_median", StepSplit.median(ms));
+            row.put("driver_ms_median", StepSplit.median(driverMs));
+            jobCost.add(row);
+            System.out.printf(Locale.ROOT, "   empty job, %2d tasks: %.1f ms (%.1f ms not on the executors' 2 slots)%n", tasks,
+                    StepSplit.median(ms), StepSplit.median(driverMs));
+        }
+    }
+
+    // ---- time to accuracy ----
+
+    private void timeToAccuracy() throws Exception {
+        Map<String, Object> tta = new LinkedHashMap<>();
+        String env = "local[2]";
+        open(env, Map.of("spark.master", "local[2]"));
+        DistributedData train = trainData(2);
+        DistributedData test = scaled(DataSource.idx("data/fashion-mnist/t10k-images-idx3-ubyte.gz",
+                "data/fashion-mnist/t10k-labels-idx1-ubyte.gz", 10), 2);
+        tta.put("target_accuracy", TARGET_ACCURACY);
+        if (!opt.mlpcOnly()) {
+            tta.put("treegrad", treegradToAccuracy(train, test));
+        }
+        if (!opt.skipMlpc()) {
+            tta.put("mlpc", mlpc(train, test));
+        }
+        close();
+        out.put("time_to_accuracy", tta);
+    }
+
+    /** The README's Fashion-MNIST MLP on local[2], evaluated after every epoch; the clock excludes evaluation. */
+    private Map<String, Object> treegradToAccuracy(DistributedData train, DistributedData test) {
+        ModelSpec spec = ModelSpec.mlp(784, new int[] {256, 128}, 10, "relu");
+        TrainSpec ts = new TrainSpec(spec, "cross_entropy", null, 0, false, SEED, 128, 1);
+        DistributedTrainer trainer = new DistributedTrainer(jsc, train, ts, 2);
+        Model m = Model.build(spec, DataType.FLOAT, SEED);
+        INDArray params = m.parameters().values();
+        Optimizer adam = new Adam(1e-3);
+        long perEpoch = trainer.stepsPerEpoch();
+        double trainSeconds = 0;
+        List<Map<String, Object>> curve = new ArrayList<>();
+        Double reachedAt = null;
+        int maxEpochs = 15;
+        for (int epoch = 1; epoch <= maxEpochs && reachedAt == null; epoch++) {
+            long t0 = System.nanoTime();
+            for (long s = (epoch - 1) * perEpoch; s < epoch * perEpoch; s++) {
+                trainer.step(s, params, adam);
+            }
+            trainSeconds += (System.nanoTime() - t0) / 1e9;
+            Evaluation e = trainer.evaluate(test, params, 1024);
+            curve.add(Map.of("epoch", epoch, "train_seconds", trainSeconds, "test_accuracy", e.accuracy()));
+            System.out.printf(Locale.ROOT, "   treegrad epoch %d: %.1f s of training, test accuracy %.4f%n", epoch,
+                    trainSeconds, e.accuracy());
+            if (e.accuracy() >= TARGET_ACCURACY) {
+                reachedAt = trainSeconds;
+            }
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", "784-256-128-10 relu, adam lr 1e-3, global batch 2 x 64, seed 7");
+        r.put("seconds_to_target", reachedAt);
+        r.put("curve", curve);
+        return r;
+    }
+
+    /** MLPC fits at each --mlpc-iters; its data cached and materialised before the clock starts. */
+    private Map<String, Object> mlpc(DistributedData train, DistributedData test) {
+        StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", SQLDataTypes.VectorType());
+        Dataset<Row> trainDf = spark.createDataFrame(MllibRows.dense(train), schema).persist(StorageLevel.MEMORY_ONLY());
+        Dataset<Row> testDf = spark.createDataFrame(MllibRows.dense(test), schema).persist(StorageLevel.MEMORY_ONLY());
+        trainDf.count();
+        testDf.count();
+        List<Map<String, Object>> fits = new ArrayList<>();
+        Double firstReached = null;
+        for (int maxIter : opt.mlpcIters()) {
+            MultilayerPerceptronClassifier c = new MultilayerPerceptronClassifier().setLayers(new int[] {784, 256, 128, 10})
+                    .setSolver("l-bfgs").setMaxIter(maxIter).setSeed(SEED);
+            long t0 = System.nanoTime();
+            MultilayerPerceptronClassificationModel model = c.fit(trainDf);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Dataset<Row> pred = model.transform(testDf);
+            long correct = pred.filter("prediction = label").count();
+            double accuracy = correct / (double) testDf.count();
+            int iterations = model.summary().totalIterations();
+            fits.add(Map.of("max_iter", maxIter, "fit_seconds", seconds, "iterations", iterations,
+                    "test_accuracy", accuracy));
+            System.out.printf(Locale.ROOT, "   MLPC maxIter %d: fit %.1f s (%d iterations), test accuracy %.4f%n", maxIter,
+                    seconds, iterations, accuracy);
+            if (firstReached == null && accuracy >= TARGET_ACCURACY) {
+                firstReached = seconds;
+            }
+        }
+        trainDf.unpersist();
+        testDf.unpersist();
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("estimator", "MultilayerPerceptronClassifier layers [784,256,128,10], l-bfgs, seed 7, defaults otherwise");
+        r.put("fits", fits);
+        r.put("fit_seconds_of_first_fit_reaching_target", firstReached);
+        r.put("issue_reference", "528 s of fit at maxIter 400 on local[2], test accuracy 0.876");
+        return r;
+    }
+
+    /**
+     * MLlib's dense linear algebra (MLPC's gemms) goes through netlib's JNI BLAS, which loads the
+     * system's {@code libblas.so.3}: on Debian without OpenBLAS installed, the reference BLAS, ~15x
+     * slower than an optimised one (an MLPC iteration took 18 s instead of ~1.3). The fair peer
+     * computes on the same BLAS as treegrad: ND4J's own OpenBLAS (one thread, OPENBLAS_NUM_THREADS=1),
+     * unless {@code dev.ludovic.netlib.blas.nativeLib(Path)} is set already.
+     */
+    private static void useNd4jOpenBlasForMllib() throws java.io.IOException {
+        if (System.getProperty("dev.ludovic.netlib.blas.nativeLibPath") != null
+                || System.getProperty("dev.ludovic.netlib.blas.nativeLib") != null) {
+            return;
+        }
+        org.nd4j.linalg.factory.Nd4j.create(1);   // ND4J unpacks its natives (OpenBLAS among them) on first use
+        Path cache = Path.of(System.getProperty("org.bytedeco.javacpp.cachedir",
+                System.getProperty("user.home") + "/.javacpp/cache"));
+        if (!Files.isDirectory(cache)) {
+            return;
+        }
+        try (var found = Files.find(cache, 8, (p, a) -> p.getFileName().toString().equals("libopenblas.so.0"))) {
+            found.findFirst().ifPresent(p -> {
+                System.setProperty("dev.ludovic.netlib.blas.nativeLibPath", p.toString());
+                System.out.println("bench-spark: MLlib's BLAS is ND4J's OpenBLAS: " + p);
+            });
+        }
+    }
+
+    // ---- summary ----
+
+    private void printSummary() {
+        System.out.println();
+        System.out.println("== Step efficiency: median step wall; compute share and split (ms) over the interquartile steps ==");
+        System.out.println(StepSplit.header());
+        for (Map<String, Object> r : steps) {
+            System.out.println(StepSplit.line(r));
+        }
+        System.out.println();
+        System.out.println("== Per-step overhead vs MLlib GradientDescent (medians; overhead = step - slowest task run) ==");
+        System.out.println("env        model  MLlib step  MLlib ovh  treegrad-sgd step  treegrad ovh  ratio (target <= 0.5)");
+        for (Map<String, Object> r : mllib) {
+            Map<?, ?> t = (Map<?, ?>) r.get("mllib");
+            Map<?, ?> o = (Map<?, ?>) r.get("treegrad_sgd");
+            System.out.printf(Locale.ROOT, "%-10s %-5s  %8.1f   %8.1f    %8.1f           %8.1f      %.2f%n", r.get("env"),
+                    r.get("model"), t.get("step_ms"), t.get("overhead_ms"), o.get("step_ms"), o.get("overhead_ms"),
+                    r.get("overhead_ratio"));
+        }
+        if (out.get("time_to_accuracy") instanceof Map<?, ?> tta) {
+            System.out.println();
+            System.out.println("== Time to " + TARGET_ACCURACY + " test accuracy on Fashion-MNIST, local[2] ==");
+            if (tta.get("treegrad") instanceof Map<?, ?> t) {
+                System.out.println("treegrad: " + (t.get("seconds_to_target") == null ? "not reached"
+                        : String.format(Locale.ROOT, "%.1f s of training", (Double) t.get("seconds_to_target"))));
+            }
+            if (tta.get("mlpc") instanceof Map<?, ?> p) {
+                for (Object f : (List<?>) p.get("fits")) {
+                    Map<?, ?> fm = (Map<?, ?>) f;
+                    System.out.printf(Locale.ROOT, "MLPC maxIter %s: fit %.1f s, test accuracy %.4f%n", fm.get("max_iter"),
+                            (Double) fm.get("fit_seconds"), (Double) fm.get("test_accuracy"));
+                }
+            }
+        }
+    }
+}
