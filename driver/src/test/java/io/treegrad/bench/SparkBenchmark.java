@@ -204,7 +204,8 @@ public final class SparkBenchmark {
         // levers that are Spark confs: a session each, the 1M model
         confLever(env, "spark.locality.wait=0", Map.of("spark.locality.wait", "0"));
         confLever(env, "spark.broadcast.compress=false", Map.of("spark.broadcast.compress", "false"));
-        confLever(env, "spark.task.maxDirectResultSize=128m", Map.of("spark.task.maxDirectResultSize", "128m"));
+        confLever(env, "spark.task.maxDirectResultSize=1m (Spark's default; treegrad sets 128m)",
+                Map.of("spark.task.maxDirectResultSize", "1m"));
         confLever(env, "Java serializer", Map.of("spark.serializer", "org.apache.spark.serializer.JavaSerializer"));
         confLever(env, "tuned confs", tuned());
     }

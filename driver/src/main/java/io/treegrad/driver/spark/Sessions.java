@@ -41,6 +41,11 @@ public final class Sessions {
         conf.setIfMissing("spark.ui.retainedJobs", "100");
         conf.setIfMissing("spark.ui.retainedStages", "100");
         conf.setIfMissing("spark.ui.retainedTasks", "2000");
+        // a task's result (a gradient sum: 4 bytes a parameter) goes back inside the status message up to
+        // this size instead of through the block manager (one more round trip and a fetch each step):
+        // Spark's default of 1 MB sends a 1M-parameter model's gradient the slow way (bench-spark: its
+        // step took 0.6x the time with 128m). Spark caps it at spark.rpc.message.maxSize (128 MB).
+        conf.setIfMissing("spark.task.maxDirectResultSize", "128m");
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
         if (device != null) {   // the tasks read it from their TrainSpec; here only what Spark must schedule
