@@ -1,7 +1,6 @@
 package io.treegrad.data;
 
-import org.bytedeco.javacpp.FloatPointer;
-import org.nd4j.linalg.api.buffer.DataBuffer;
+import io.treegrad.util.HostCopy;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,9 +16,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * are made outside any workspace (they outlive every step) and are overwritten by the next
  * {@link #load}.
  *
- * <p>The copy is one memcpy into the host memory on the CPU backend, and on any other backend
- * {@code DataBuffer.setData(float[])}, which each implements for its own memory (on CUDA a
- * host-to-device copy that marks the device copy current). Nothing assumes the CPU backend.
+ * <p>The copy is {@link HostCopy}: one memcpy into the host memory on the CPU backend, an ordinary
+ * {@code assign} (the backend's own copy to its memory) on any other. Nothing assumes the CPU backend.
  */
 public final class NdBatch {
     private final INDArray[] features = new INDArray[2];
@@ -95,20 +93,10 @@ public final class NdBatch {
 
     /** Overwrites all of {@code dst} (a dense, c-ordered float32 array of the same length) with {@code src}. */
     static void upload(float[] src, INDArray dst) {
-        if (dst.length() != src.length || dst.isView() || dst.ordering() != 'c'
-                || dst.dataType() != DataType.FLOAT) {
+        if (dst.length() != src.length || dst.isView()) {
             throw new IllegalArgumentException("upload: needs a dense c-ordered FLOAT array of "
                     + src.length + " values, got " + dst.dataType() + " " + dst.shapeInfoToString());
         }
-        DataBuffer buffer = dst.data();
-        if (Nd4j.getEnvironment().isCPU()) {
-            // NOTE: the CPU backend keeps the data in plain host memory, so one memcpy fills it.
-            // setData(float[]) there is a loop of put(i, v): ~2.8 ms for 512 x 784, a third of
-            // the step it feeds; this is ~0.1 ms.
-            new FloatPointer(buffer.addressPointer()).put(src, 0, src.length);
-        } else {
-            // the backend's own bulk copy (CUDA: host-to-device, marking the device copy current)
-            buffer.setData(src);
-        }
+        HostCopy.into(src, src.length, dst);
     }
 }
