@@ -62,8 +62,9 @@ final class Plots {
             if (m.has("test_" + metric)) {
                 line(quality, "test", steps, m.series("test_" + metric), ORANGE);
             }
-            plots.add(png(metric + ".png", (regression ? "RMSE" : "Accuracy") + " of the model at each evaluation, on"
-                    + " the whole training set and on the test set.", quality));
+            plots.add(png(metric + ".png", (regression ? "RMSE" : "Accuracy") + " on the training minibatches of each"
+                    + " log interval (a running figure, as the model was when it trained on them) and on the test set"
+                    + " at each evaluation.", quality));
         }
 
         XYChart throughput = chart("Throughput", "samples / s");
