@@ -55,24 +55,11 @@ final class StepTask {
         long started = System.nanoTime();
         load(params);
         model.parameters().zeroGrad();
-        double lossSum = 0;
-        long count = 0;
-        long correct = 0;
-        double squaredErrors = 0;
+        Tally t = new Tally();
         for (int r = 0; r < spec.stepsPerRound(); r++) {
-            long minibatch = step * spec.stepsPerRound() + r;
-            int[] rows = localRows(shard, minibatch);
-            if (rows.length == 0) {
-                continue;
-            }
-            long seed = SplitMix64.derive(SplitMix64.derive(spec.seed(), minibatch), shard.index);
-            lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
-            correct += objective.lastCorrect();
-            squaredErrors += objective.lastSquaredError();
-            count += rows.length;
+            accumulate(shard, step * spec.stepsPerRound() + r, t);
         }
-        GradientSum sum = count == 0 ? GradientSum.empty()
-                : GradientSum.empty().add(model.parameters().grads(), lossSum, count).addFit(correct, squaredErrors);
+        GradientSum sum = t.count == 0 ? GradientSum.empty() : t.sum(model.parameters().grads());
         return sum.computedIn(System.nanoTime() - started);
     }
 
@@ -97,30 +84,50 @@ final class StepTask {
         }
         Optimizer inner = spec.innerOptimizer().build("optimizer");
         INDArray grads = model.parameters().grads();
-        double lossSum = 0;
-        long count = 0;
-        long correct = 0;
-        double squaredErrors = 0;
+        Tally t = new Tally();
         long first = round * spec.localSteps();
         long end = Math.min(first + spec.localSteps(), limit);
         for (long m = first; m < end; m++) {
-            int[] rows = localRows(shard, m);
-            if (rows.length == 0) {
-                continue;
-            }
             model.parameters().zeroGrad();
-            long seed = SplitMix64.derive(SplitMix64.derive(spec.seed(), m), shard.index);
-            lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
-            correct += objective.lastCorrect();
-            squaredErrors += objective.lastSquaredError();
-            inner.step(values, grads.divi(rows.length));
-            count += rows.length;
+            int n = accumulate(shard, m, t);
+            if (n > 0) {
+                inner.step(values, grads.divi(n));
+            }
         }
-        if (count == 0) {
+        if (t.count == 0) {
             return GradientSum.empty().computedIn(System.nanoTime() - started);
         }
-        INDArray weightedChange = grads.assign(values).subi(roundStart).muli(count);   // grads as scratch
-        return GradientSum.empty().add(weightedChange, lossSum, count).addFit(correct, squaredErrors).computedIn(System.nanoTime() - started);
+        INDArray weightedChange = grads.assign(values).subi(roundStart).muli(t.count);   // grads as scratch
+        return t.sum(weightedChange).computedIn(System.nanoTime() - started);
+    }
+
+    /** Loss, rows and training fit summed over the minibatches one task call computes. */
+    private static final class Tally {
+        double lossSum;
+        long count;
+        long correct;
+        double squaredErrors;
+
+        GradientSum sum(INDArray gradientSum) {
+            return GradientSum.empty().add(gradientSum, lossSum, count).addFit(correct, squaredErrors);
+        }
+    }
+
+    /**
+     * Forward and backward of this shard's rows of global minibatch {@code m} (its gradient added
+     * into the model's flat buffer), counted in {@code t}; returns how many rows that was (0: none here).
+     */
+    private int accumulate(Shard shard, long m, Tally t) {
+        int[] rows = localRows(shard, m);
+        if (rows.length == 0) {
+            return 0;
+        }
+        long seed = SplitMix64.derive(SplitMix64.derive(spec.seed(), m), shard.index);
+        t.lossSum += objective.accumulateGradient(features(shard, rows), targets(shard, rows), Mode.train(seed));
+        t.correct += objective.lastCorrect();
+        t.squaredErrors += objective.lastSquaredError();
+        t.count += rows.length;
+        return rows.length;
     }
 
     /** The loss, correct predictions and squared errors of the current parameters on this shard. */
