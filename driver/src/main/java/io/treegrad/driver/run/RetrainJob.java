@@ -286,15 +286,8 @@ public final class RetrainJob {
         try (InputStream in = fs.open(file)) {
             state = Checkpoint.read(in, file.toString()).optimizer();
         }
-        try {
-            cfg.optimizer().build().restore(state);   // another optimizer type: bad input, found before Spark starts
-        } catch (IllegalArgumentException e) {
-            IllegalArgumentException named = new IllegalArgumentException(file + ": cannot carry the champion's"
-                    + " optimizer state into this config's optimizer: " + e.getMessage()
-                    + "; set retrain.optimizer_state: fresh");
-            named.addSuppressed(e);
-            throw named;
-        }
+        // another optimizer type is bad input: found here, before Spark starts
+        TrainJob.carryOptimizerState(cfg.optimizer().build(), state, file.toString());
         return state;
     }
 

@@ -133,15 +133,7 @@ public final class TrainJob {
         if (warm != null) {
             loadWarm(cfg, warm.from(), model);
             if (warm.optimizerState() != null) {
-                try {
-                    optimizer.restore(warm.optimizerState());
-                } catch (IllegalArgumentException e) {
-                    IllegalArgumentException named = new IllegalArgumentException(warm.from().source()
-                            + ": cannot carry its optimizer state into this config's optimizer: " + e.getMessage()
-                            + "; set retrain.optimizer_state: fresh");
-                    named.addSuppressed(e);
-                    throw named;
-                }
+                carryOptimizerState(optimizer, warm.optimizerState(), warm.from().source());
             }
         }
         FeatureScaler scaling = scaler == null ? null : FeatureScaler.fromState(scaler);
@@ -218,6 +210,23 @@ public final class TrainJob {
         console.printf(Locale.ROOT, "treegrad: done in %.1f s; %s; outputs in %s%n", seconds,
                 last == null ? "no test set" : "test " + last, out);
         return new Outcome(total, last, seconds, out.toString());
+    }
+
+    /**
+     * Restores a champion's final optimizer state (read from {@code source}) into {@code optimizer}.
+     *
+     * @throws IllegalArgumentException naming {@code source} if it is another optimizer's state
+     */
+    static void carryOptimizerState(Optimizer optimizer, OptimizerState state, String source) {
+        try {
+            optimizer.restore(state);
+        } catch (IllegalArgumentException e) {
+            IllegalArgumentException named = new IllegalArgumentException(source + ": cannot carry the champion's"
+                    + " optimizer state into this config's optimizer: " + e.getMessage()
+                    + "; set retrain.optimizer_state: fresh");
+            named.addSuppressed(e);
+            throw named;
+        }
     }
 
     /**
