@@ -400,6 +400,18 @@ class AutogradSemanticsTest {
     }
 
     @Test
+    void aWeightAlsoReachedThroughOtherOpsGetsEveryContribution() {
+        TwoLayers n = new TwoLayers();
+        // an L2 penalty on W1 and W1 used by a second linear: the direct adds and the engine's meet in .grad
+        java.util.function.Supplier<Tensor> f = () -> n.loss().add(n.w1.mul(n.w1).sum().mul(0.5))
+                .add(Tensor.linear(n.x, n.w1, null).sum());
+        Tensor[] ref = Autograd.grad(new Tensor[] {f.get()}, new Tensor[] {n.w1, n.b1}, null, false, false, false);
+        f.get().backward();
+        assertArrayEquals(values(ref[0]), values(n.w1.grad()), 1e-12);
+        assertArrayEquals(values(ref[1]), values(n.b1.grad()), 1e-12);
+    }
+
+    @Test
     void hooksOnAWeightStillSeeAndMayReplaceItsGradient() throws Exception {
         TwoLayers n = new TwoLayers();
         Tensor[] ref = n.reference(1);
