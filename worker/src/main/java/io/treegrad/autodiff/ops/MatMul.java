@@ -96,10 +96,12 @@ public final class MatMul extends Function {
             INDArray bv = b.value();
             INDArray gv = g.value();
             if (needsInputGrad(0)) {
-                ga = !ta ? product(leafGradTarget(0), gv, false, bv, !tb) : product(leafGradTarget(0), bv, tb, gv, true);
+                INDArray into = leafGradTarget(0);
+                ga = !ta ? product(into, gv, false, bv, !tb) : product(into, bv, tb, gv, true);
             }
             if (needsInputGrad(1)) {
-                gb = !tb ? product(leafGradTarget(1), av, !ta, gv, false) : product(leafGradTarget(1), gv, true, av, ta);
+                INDArray into = leafGradTarget(1);
+                gb = !tb ? product(into, av, !ta, gv, false) : product(into, gv, true, av, ta);
             }
             return grads(ga, gb);
         }
