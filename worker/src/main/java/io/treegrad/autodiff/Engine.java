@@ -14,6 +14,8 @@ import java.util.function.UnaryOperator;
  * The backward walk. It never names an op: it orders the reachable nodes topologically, hands each
  * the sum of the gradients that reached it, asks it for its vector-Jacobian product, reduces a
  * broadcast gradient to its input's shape (the one place that happens), and accumulates into leaves.
+ * In a first-order {@code backward()} an op may add a leaf's gradient straight into its {@code .grad}
+ * instead ({@link Function#leafGradTarget}: only where nothing else would observe that gradient).
  */
 final class Engine {
     private Engine() {}
@@ -83,7 +85,7 @@ final class Engine {
                 storeGrad(node.leaf, g, owned.contains(g), createGraph);
                 continue;
             }
-            propagate(node, g, pending, owned, needed, createGraph);
+            propagate(node, g, pending, owned, needed, createGraph, capture == null);
             if (!retainGraph) {
                 node.fn.release();
             }
@@ -101,13 +103,18 @@ final class Engine {
     }
 
     private static void propagate(Node node, Tensor g, Map<Node, Tensor> pending, Set<Tensor> owned,
-                                  Set<Node> needed, boolean createGraph) {
+                                  Set<Node> needed, boolean createGraph, boolean intoLeafGrads) {
         if (node.fn.released()) {
             throw new IllegalStateException(Node.RELEASED_MESSAGE + " (at " + node.label() + ")");
         }
         Tensor[] inputGrads;
         try (GradMode.Scope mode = GradMode.set(createGraph)) {
-            inputGrads = node.fn.backward(g);
+            node.fn.intoLeafGrads(intoLeafGrads && !createGraph);
+            try {
+                inputGrads = node.fn.backward(g);
+            } finally {
+                node.fn.intoLeafGrads(false);
+            }
             if (inputGrads.length != node.next.length) {
                 throw new IllegalStateException(node.label() + ".backward returned "
                         + inputGrads.length + " gradients for " + node.next.length + " inputs");

@@ -31,6 +31,7 @@ public abstract class Function {
     private List<Tensor> saved = new ArrayList<>(2);
     private Tensor output;
     private boolean released;
+    private boolean intoLeafGrads;   // set by the engine around a first-order backward() into .grad
 
     /** Computes the output from the inputs' values. Call {@link #save} for what backward needs. */
     protected abstract INDArray forward(INDArray... x);
@@ -90,6 +91,33 @@ public abstract class Function {
         return node == null || node.next[i] != null;
     }
 
+    /**
+     * Where backward may add input i's gradient itself, or null. Non-null only when the engine would
+     * do nothing with that gradient but add it to a leaf's {@code .grad}: a first-order
+     * {@code backward()} (not {@code Autograd.grad}, not {@code createGraph}), input i a leaf with no
+     * hooks whose {@code .grad} is already a contiguous C-ordered buffer of its shape (e.g. a view
+     * into a model's flat gradient buffer after {@code zeroGrad}). An op that uses it adds its
+     * gradient into the returned array in place and returns {@code null} for input i, so the engine
+     * neither holds a separate gradient nor copies it (as PyTorch's AccumulateGrad avoids a copy).
+     */
+    protected final INDArray leafGradTarget(int i) {
+        if (!intoLeafGrads || node == null) {
+            return null;
+        }
+        Node target = node.next[i];
+        if (target == null || !target.isLeaf() || (target.hooks != null && !target.hooks.isEmpty())) {
+            return null;
+        }
+        Tensor grad = target.leaf.grad();
+        if (grad == null || grad.requiresGrad()) {
+            return null;
+        }
+        INDArray g = grad.value();
+        boolean contiguousC = g.ordering() == 'c' && (g.length() == 1 || g.elementWiseStride() == 1);
+        boolean fits = g.dataType() == target.leaf.dataType() && Shapes.equal(g.shape(), node.inputShapes[i]);
+        return contiguousC && fits ? g : null;
+    }
+
     /** Keeps tensors for backward or jvp; freed after backward unless the graph is retained. */
     protected final void save(Tensor... tensors) {
         if (saved != null) {
@@ -137,6 +165,10 @@ public abstract class Function {
     /** The name shown in errors and in graph pictures. */
     public String name() {
         return getClass().getSimpleName();
+    }
+
+    final void intoLeafGrads(boolean on) {
+        intoLeafGrads = on;
     }
 
     final void release() {

@@ -2,7 +2,9 @@ package io.treegrad.autodiff;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.DivOp;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
@@ -68,6 +70,25 @@ public final class Nd {
 
     public static INDArray ones(DataType type, long[] shape) {
         return shape.length == 0 ? Nd4j.scalar(type, 1.0) : Nd4j.ones(type, shape);
+    }
+
+    /**
+     * out = op(a)·op(b) + beta·out for 2-D a and b, where op transposes when its flag is set, written
+     * into {@code out} whatever its order or offset (a C-ordered view into a flat buffer included).
+     * NOTE: {@code Nd4j.gemm} wants an 'f'-ordered result of its own (offset 0), so its results are
+     * 'f' and everything downstream runs on a mix of orders; libnd4j's matmul op instead picks the
+     * BLAS layout from the strides of all three arrays and copies nothing.
+     */
+    public static INDArray gemm(INDArray a, boolean ta, INDArray b, boolean tb, INDArray out, double beta) {
+        Nd4j.exec(new Mmul(a, b, out, 1.0, beta, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
+        return out;
+    }
+
+    /** op(a)·op(b) for 2-D a and b into a fresh C-ordered array (see {@link #gemm(INDArray, boolean, INDArray, boolean, INDArray, double)}). */
+    public static INDArray gemm(INDArray a, boolean ta, INDArray b, boolean tb) {
+        long rows = ta ? a.size(1) : a.size(0);
+        long cols = tb ? b.size(0) : b.size(1);
+        return gemm(a, ta, b, tb, Nd4j.createUninitialized(a.dataType(), new long[] {rows, cols}, 'c'), 0.0);
     }
 
     /** 1.0 where {@code x > 0}, else 0.0 (also at 0), in x's type: one op into a fresh array. */

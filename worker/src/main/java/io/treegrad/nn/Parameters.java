@@ -104,7 +104,7 @@ public final class Parameters {
     }
 
     public void zeroGrad() {
-        grads.assign(0);
+        Nd4j.getMemoryManager().memset(grads);   // the whole buffer it owns: one memset, not an assign op
     }
 
     /** Overwrites the flat values (e.g. with broadcast parameters); the length must match. */

@@ -349,6 +349,126 @@ class AutogradSemanticsTest {
         assertEquals(0, flatGrad.sumNumber().doubleValue(), 0);
     }
 
+    // ------------------------------------------------ first-order fast paths (Linear into .grad)
+
+    /** A two-layer net whose weights' gradients are views into one flat buffer, at non-zero offsets. */
+    private static final class TwoLayers {
+        final INDArray flat = Nd4j.zeros(F64, 1 + 12 + 3 + 6 + 2 + 1);
+        final Tensor x = Tensor.randn(11, F64, 5, 4).requiresGrad(true);
+        final Tensor w1 = Tensor.randn(12, F64, 4, 3).requiresGrad(true);
+        final Tensor b1 = Tensor.randn(13, F64, 3).requiresGrad(true);
+        final Tensor w2 = Tensor.randn(14, F64, 3, 2).requiresGrad(true);
+        final Tensor b2 = Tensor.randn(15, F64, 2).requiresGrad(true);
+        final Tensor[] params = {w1, b1, w2, b2};
+        final int[] labels = {0, 1, 1, 0, 1};
+
+        TwoLayers() {
+            flat.putScalar(0, 7);      // sentinels on both sides of the views
+            flat.putScalar(flat.length() - 1, -7);
+            w1.setGrad(Tensor.of(flat.get(NDArrayIndex.interval(1, 13)).reshape('c', 4, 3)));
+            b1.setGrad(Tensor.of(flat.get(NDArrayIndex.interval(13, 16))));
+            w2.setGrad(Tensor.of(flat.get(NDArrayIndex.interval(16, 22)).reshape('c', 3, 2)));
+            b2.setGrad(Tensor.of(flat.get(NDArrayIndex.interval(22, 24))));
+        }
+
+        Tensor loss() {
+            Tensor h = Tensor.linear(x, w1, b1).relu();
+            return Tensor.softmaxCrossEntropy(Tensor.linear(h, w2, b2), labels);
+        }
+
+        /** The gradients by Autograd.grad, which never touches .grad (the engine's general path). */
+        Tensor[] reference(double scale) {
+            return Autograd.grad(new Tensor[] {loss()}, new Tensor[] {x, w1, b1, w2, b2},
+                    new Tensor[] {Tensor.scalar(F64, scale)}, false, false, false);
+        }
+    }
+
+    @Test
+    void linearAddsWeightGradientsStraightIntoFlatGradsAndAccumulatesAcrossBackwards() {
+        TwoLayers n = new TwoLayers();
+        Tensor[] ref = n.reference(3);
+        n.loss().backward(Tensor.scalar(F64, 3));
+        n.loss().backward(Tensor.scalar(F64, 3));
+        for (int i = 0; i < n.params.length; i++) {
+            assertArrayEquals(values(ref[i + 1].mul(2)), values(n.params[i].grad()), 1e-12, "parameter " + i);
+        }
+        assertArrayEquals(values(ref[0].mul(2)), values(n.x.grad()), 1e-12, "input (no .grad buffer before)");
+        assertEquals(7, n.flat.getDouble(0), 0);
+        assertEquals(-7, n.flat.getDouble(n.flat.length() - 1), 0);
+        n.w1.grad().value().assign(0);
+        assertEquals(0, n.flat.get(NDArrayIndex.interval(1, 13)).sumNumber().doubleValue(), 0);
+    }
+
+    @Test
+    void aWeightAlsoReachedThroughOtherOpsGetsEveryContribution() {
+        TwoLayers n = new TwoLayers();
+        // an L2 penalty on W1 and W1 used by a second linear: the direct adds and the engine's meet in .grad
+        java.util.function.Supplier<Tensor> f = () -> n.loss().add(n.w1.mul(n.w1).sum().mul(0.5))
+                .add(Tensor.linear(n.x, n.w1, null).sum());
+        Tensor[] ref = Autograd.grad(new Tensor[] {f.get()}, new Tensor[] {n.w1, n.b1}, null, false, false, false);
+        f.get().backward();
+        assertArrayEquals(values(ref[0]), values(n.w1.grad()), 1e-12);
+        assertArrayEquals(values(ref[1]), values(n.b1.grad()), 1e-12);
+    }
+
+    @Test
+    void hooksOnAWeightStillSeeAndMayReplaceItsGradient() throws Exception {
+        TwoLayers n = new TwoLayers();
+        Tensor[] ref = n.reference(1);
+        List<double[]> seen = new ArrayList<>();
+        AutoCloseable h = n.w2.registerHook(g -> { seen.add(values(g)); return g.mul(10); });
+        n.loss().backward();
+        assertEquals(1, seen.size());
+        assertArrayEquals(values(ref[3]), seen.get(0), 1e-12);
+        assertArrayEquals(values(ref[3].mul(10)), values(n.w2.grad()), 1e-12);
+        assertArrayEquals(values(ref[1]), values(n.w1.grad()), 1e-12, "unhooked weight, direct path");
+        h.close();
+        n.loss().backward();   // hook removed: the direct path again, adding to what is there
+        assertArrayEquals(values(ref[3].mul(11)), values(n.w2.grad()), 1e-12);
+    }
+
+    @Test
+    void retainedActivationsAndGradOfGradThroughLinearStillWork() {
+        TwoLayers n = new TwoLayers();
+        Tensor[] ref = n.reference(1);
+        Tensor z = Tensor.linear(n.x, n.w1, n.b1).retainGrad();
+        Tensor loss = Tensor.softmaxCrossEntropy(Tensor.linear(z.relu(), n.w2, n.b2), n.labels);
+        loss.backward();
+        assertNotNull(z.grad());
+        assertArrayEquals(values(ref[1]), values(n.w1.grad()), 1e-12);
+        // second order through Linear: d/dW1 of Σ (∂L/∂W1)², against central differences
+        GradCheck.withOptions().gradGrad(true).verify(x -> Tensor.softmaxCrossEntropy(
+                Tensor.linear(Tensor.linear(x[0], x[1], x[2]).relu(), x[3], x[4]), n.labels),
+                n.x, n.w1, n.b1, n.w2, n.b2);
+        // backward with createGraph into leaves that have flat .grad buffers: a differentiable gradient
+        n.w1.zeroGrad();
+        n.loss().backward(null, false, true);
+        assertTrue(n.w1.grad().requiresGrad());
+        assertArrayEquals(values(ref[1]), values(n.w1.grad()), 1e-12);
+    }
+
+    @Test
+    void matmulAddsIntoFlatGradsForEveryTransposeFlag() {
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                INDArray flat = Nd4j.zeros(F64, 1 + 6 + 12);
+                Tensor a = Tensor.randn(21, F64, ta ? 3 : 2, ta ? 2 : 3).requiresGrad(true);
+                Tensor b = Tensor.randn(22, F64, tb ? 4 : 3, tb ? 3 : 4).requiresGrad(true);
+                a.setGrad(Tensor.of(flat.get(NDArrayIndex.interval(1, 7)).reshape('c', a.shape())));
+                b.setGrad(Tensor.of(flat.get(NDArrayIndex.interval(7, 19)).reshape('c', b.shape())));
+                Tensor v = Tensor.randn(23, F64, 2, 4);
+                java.util.function.Supplier<Tensor> y = () -> new io.treegrad.autodiff.ops.MatMul(ta, tb).apply(a, b);
+                Tensor[] ref = Autograd.grad(new Tensor[] {y.get()}, new Tensor[] {a, b}, new Tensor[] {v}, false, false, false);
+                y.get().backward(v);
+                y.get().backward(v);
+                String flags = "ta " + ta + ", tb " + tb;
+                assertArrayEquals(values(ref[0].mul(2)), values(a.grad()), 1e-12, flags);
+                assertArrayEquals(values(ref[1].mul(2)), values(b.grad()), 1e-12, flags);
+                assertEquals(0, flat.getDouble(0), 0, flags);
+            }
+        }
+    }
+
     @Test
     void float32IsTheDefaultAndStaysFloat32() {
         Tensor x = Tensor.of(1, 2, 3).requiresGrad(true);

@@ -35,6 +35,7 @@ import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -802,14 +803,11 @@ public final class EngineBenchmark {
         double[][] fwd = new double[fwdNames.length][steps];
         double[][] phase = new double[phaseNames.length][steps];
         Map<String, double[]> bwd = new LinkedHashMap<>();
-        List<AutoCloseable> leafHooks = new ArrayList<>();
+        // NOTE: no hooks on the parameters: a hooked weight's gradient goes through the engine's
+        // general path (a separate array, then .grad += it) instead of being added into the flat
+        // .grad by the linear's backward itself, so hooking them would time a step that training
+        // does not run. Each "linearN backward" row includes its dW and db accumulation.
         List<Object[]> marks = new ArrayList<>();
-        String[] leafNames = {"W1 accumulate", "b1 accumulate", "W2 accumulate", "b2 accumulate",
-            "W3 accumulate", "b3 accumulate"};
-        for (int p = 0; p < e.params.length; p++) {
-            String name = leafNames[p];
-            leafHooks.add(e.params[p].registerHook(g -> { marks.add(new Object[] {name, System.nanoTime()}); return null; }));
-        }
         Tensor x = Tensor.of(e.x);
         Tensor seed = Tensor.scalar(F32, batch);
         for (int s = 0; s < steps; s++) {
@@ -831,8 +829,9 @@ public final class EngineBenchmark {
             for (int k = 0; k < fwdNames.length; k++) {
                 fwd[k][s] = ts[k + 1] - ts[k];
             }
-            Object[][] hooked = {{loss, "softmaxCE backward"}, {z3, "linear3 backward"}, {h2, "relu2 backward"},
-                {z2, "linear2 backward"}, {h1, "relu1 backward"}, {z1, "linear1 backward (no dx)"}};
+            Object[][] hooked = {{loss, "softmaxCE backward"}, {z3, "linear3 backward (dx, dW, db)"},
+                {h2, "relu2 backward"}, {z2, "linear2 backward (dx, dW, db)"}, {h1, "relu1 backward"},
+                {z1, "linear1 backward (dW, db; no dx)"}};
             for (Object[] h : hooked) {
                 String name = (String) h[1];
                 ((Tensor) h[0]).registerHook(g -> { marks.add(new Object[] {name, System.nanoTime()}); return null; });
@@ -855,13 +854,6 @@ public final class EngineBenchmark {
             for (int k = 0; k < marks.size(); k++) {
                 long end = k + 1 < marks.size() ? (long) marks.get(k + 1)[1] : b1;
                 bwd.computeIfAbsent((String) marks.get(k)[0], key -> new double[steps])[s] = end - (long) marks.get(k)[1];
-            }
-        }
-        for (AutoCloseable h : leafHooks) {
-            try {
-                h.close();
-            } catch (Exception ex) {
-                throw new IllegalStateException(ex);
             }
         }
         double total = 0;
@@ -919,7 +911,7 @@ public final class EngineBenchmark {
         INDArray g2 = uniform(rng, new long[] {batch, H2}, -1, 1);
         INDArray y1 = Nd4j.createUninitialized(F32, batch, H1);
         INDArray gx = Nd4j.createUninitialized(F32, batch, H1);
-        INDArray gw = Nd4j.createUninitialized(F32, H1, H2);
+        INDArray gw = Nd4j.gemm(a1, g2, true, false);   // dW as Nd4j.gemm returns it: 'f'-ordered
         INDArray acc = Nd4j.zeros(F32, H1, H2);
         INDArray mask = Nd4j.createUninitialized(F32, batch, H1);
         INDArray gTmp = g1.dup();
@@ -933,31 +925,37 @@ public final class EngineBenchmark {
         int[] labels = e.labels;
 
         Map<String, LongSupplier> v = new LinkedHashMap<>();
-        v.put("linear fwd now: x.mmul(W1) + addiRowVector(b1)", loop(inner, () -> x.mmul(w1).addiRowVector(b1)));
-        v.put("  alt: gemm(x, W1) into new uninitialized + addiRowVector", loop(inner,
-                () -> Nd4j.gemm(x, w1, Nd4j.createUninitialized(F32, batch, H1), false, false, 1.0, 0.0)
-                        .addiRowVector(b1)));
+        INDArray accView = e.parameters.grads().dup()   // a C-ordered view at an offset, like W2's .grad
+                .get(NDArrayIndex.interval(IN * H1 + H1, IN * H1 + H1 + H1 * H2)).reshape('c', H1, H2);
+        v.put("linear fwd now: Nd.gemm(x, W1) ('c' out) + addiRowVector(b1)", loop(inner,
+                () -> Nd.gemm(x, false, w1, false).addiRowVector(b1)));
+        v.put("  was: Nd4j.gemm(x, W1) ('f' out) + addiRowVector(b1)", loop(inner,
+                () -> Nd4j.gemm(x, w1, false, false).addiRowVector(b1)));
         v.put("  gemm alone (preallocated output)", loop(inner, () -> Nd4j.gemm(x, w1, y1, false, false, 1.0, 0.0)));
-        v.put("linear2 bwd dx now: g.mmul(W2.transpose())", loop(inner, () -> g2.mmul(w2.transpose())));
-        v.put("  alt: Nd4j.gemm(g, W2, transB=true) into new", loop(inner, () -> Nd4j.gemm(g2, w2, false, true)));
+        v.put("linear2 bwd dx now: Nd.gemm(g, W2, transB) ('c' out)", loop(inner, () -> Nd.gemm(g2, false, w2, true)));
+        v.put("  was: Nd4j.gemm(g, W2, transB=true) ('f' out)", loop(inner, () -> Nd4j.gemm(g2, w2, false, true)));
         v.put("  alt: Nd4j.gemm(g, W2, transB=true) preallocated", loop(inner,
                 () -> Nd4j.gemm(g2, w2, gx, false, true, 1.0, 0.0)));
-        v.put("linear2 bwd dW now: a.transpose().mmul(g)", loop(inner, () -> a1.transpose().mmul(g2)));
-        v.put("  alt: Nd4j.gemm(a, g, transA=true) into new", loop(inner, () -> Nd4j.gemm(a1, g2, true, false)));
-        v.put("  alt: gemm accumulating into .grad (beta=1)", loop(inner,
+        v.put("linear2 bwd dW now: Nd.gemm(a, g, transA) into .grad view, beta=1", loop(inner,
+                () -> Nd.gemm(a1, true, g2, false, accView, 1.0)));
+        v.put("  was: Nd4j.gemm(a, g, transA) ('f') + .grad.addi(dW)", loop(inner,
+                () -> accView.addi(Nd4j.gemm(a1, g2, true, false))));
+        v.put("  of which .grad.addi(dW 'f')", loop(inner, () -> accView.addi(gw)));
+        v.put("  alt: Nd4j.gemm into preallocated 'f', beta=1", loop(inner,
                 () -> Nd4j.gemm(a1, g2, acc, true, false, 1.0, 1.0)));
-        v.put("linear bwd db now: g.sum(0) [B,256]", loop(inner, () -> g1.sum(false, 0)));
+        INDArray dbView = accView.reshape(-1).get(NDArrayIndex.interval(0, H1)).reshape(1, H1);
+        v.put("linear bwd db now: Nd.gemm(new ones[1,B], g) into .grad view, beta=1", loop(inner,
+                () -> Nd.gemm(Nd4j.ones(F32, 1, batch), false, g1, false, dbView, 1.0)));
+        v.put("  was: g.sum(0) [B,256] + .grad.addi", loop(inner, () -> dbView.addi(g1.sum(false, 0).reshape(1, H1))));
         v.put("  alt: gemm(ones[1,B], g) preallocated", loop(inner, () -> Nd4j.gemm(ones, g1, db, false, false, 1.0, 0.0)));
-        v.put("relu bwd now: positiveMask(a) [gt+castTo] + g.mul(mask)", loop(inner, () -> g1.mul(Nd.positiveMask(a1))));
-        v.put("  of which positiveMask(a) alone", loop(inner, () -> Nd.positiveMask(a1)));
-        v.put("  alt: fused relu_bp op into new", loop(inner,
+        v.put("relu bwd now: positiveMask(a) [step] into new + muli(g)", loop(inner, () -> Nd.positiveMask(a1).muli(g1)));
+        v.put("  alt: fused relu_bp op into new (measured slower)", loop(inner,
                 () -> Nd4j.exec(new RectifiedLinearDerivative(a1, g1, Nd4j.createUninitialized(F32, batch, H1)))));
-        v.put("  alt: Transforms.step(a) + g.muli(mask) in place", loop(inner,
-                () -> gTmp.muli(Transforms.step(a1, true))));
         v.put("  alt: step into preallocated mask + muli", loop(inner,
                 () -> gTmp.muli(Nd4j.exec(new Step(a1, mask)))));
-        v.put("W2 .grad.addi(dW) (storeGrad)", loop(inner, () -> acc.addi(gw)));
-        v.put("zeroGrad now: flat grads.assign(0), all parameters", loop(inner, () -> flatG.assign(0)));
+        v.put("zeroGrad now: memset of the flat grads, all parameters", loop(inner,
+                () -> Nd4j.getMemoryManager().memset(flatG)));
+        v.put("  was: flat grads.assign(0)", loop(inner, () -> flatG.assign(0)));
         v.put("sgd now: one axpy(-lr/n, g, θ) on the flat buffers", loop(inner,
                 () -> Nd4j.getBlasWrapper().level1().axpy(flatG.length(), -1e-9, flatG, flatW)));
         v.put("  for scale: W2 alone, axpy(-lr, g, W)", loop(inner,
@@ -966,7 +964,7 @@ public final class EngineBenchmark {
             Tensor z = Tensor.of(logits).requiresGrad(true);
             Tensor.softmaxCrossEntropy(z, labels).backward();
         }));
-        v.put("  of which: zeros + B putScalar (onehot)", loop(inner, () -> {
+        v.put("  was: zeros + B putScalar (onehot)", loop(inner, () -> {
             INDArray oh = Nd4j.zeros(F32, batch, OUT);
             for (int i = 0; i < labels.length; i++) {
                 oh.putScalar(i, labels[i], 1.0);

@@ -1,6 +1,7 @@
 package io.treegrad.autodiff.ops;
 
 import io.treegrad.autodiff.Function;
+import io.treegrad.autodiff.GradMode;
 import io.treegrad.autodiff.Nd;
 import io.treegrad.autodiff.Shapes;
 import io.treegrad.autodiff.Tensor;
@@ -23,7 +24,7 @@ public final class Linear extends Function {
         }
         Nd.requireSameType(in, w, "linear");
         save(input(0), input(1));
-        INDArray y = Nd4j.gemm(in, w, false, false);
+        INDArray y = Nd.gemm(in, false, w, false);
         if (x.length == 3) {
             INDArray b = x[2];
             biasShape = b.shape();
@@ -39,12 +40,37 @@ public final class Linear extends Function {
     @Override protected Tensor[] backward(Tensor g) {
         Tensor x = saved(0);
         Tensor w = saved(1);
+        if (!GradMode.isEnabled()) {
+            return firstOrder(g.value(), x.value(), w.value());
+        }
         Tensor gx = needsInputGrad(0) ? MatMul.mm(g, w, false, true) : null;
         Tensor gw = needsInputGrad(1) ? MatMul.mm(x, g, true, false) : null;
         if (biasShape == null) {
             return grads(gx, gw);
         }
         return grads(gx, gw, needsInputGrad(2) ? g.sum(0, false).reshape(biasShape) : null);
+    }
+
+    /**
+     * The same VJP on raw arrays when the backward is not itself recorded: one gemm per gradient, the
+     * transposes as flags; ∂W (and ∂b) added straight into the weight's {@code .grad} (gemm with
+     * beta = 1) where the engine allows it.
+     */
+    private Tensor[] firstOrder(INDArray g, INDArray x, INDArray w) {
+        Tensor gx = needsInputGrad(0) ? MatMul.product(leafGradTarget(0), g, false, w, true) : null;
+        Tensor gw = needsInputGrad(1) ? MatMul.product(leafGradTarget(1), x, true, g, false) : null;
+        if (biasShape == null) {
+            return grads(gx, gw);
+        }
+        Tensor gb = null;
+        if (needsInputGrad(2)) {
+            // Σ_rows g as the product 1ᵀ·g: a gemv, much faster than a reduction along axis 0
+            INDArray ones = Nd4j.ones(g.dataType(), 1, g.size(0));
+            INDArray into = leafGradTarget(2);
+            gb = MatMul.product(into == null ? null : into.reshape(1, into.length()), ones, false, g, false);
+            gb = gb == null ? null : gb.reshape(biasShape);
+        }
+        return grads(gx, gw, gb);
     }
 
     @Override protected Tensor jvp(Tensor... t) {

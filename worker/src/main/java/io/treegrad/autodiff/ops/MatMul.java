@@ -1,6 +1,7 @@
 package io.treegrad.autodiff.ops;
 
 import io.treegrad.autodiff.Function;
+import io.treegrad.autodiff.GradMode;
 import io.treegrad.autodiff.Nd;
 import io.treegrad.autodiff.Shapes;
 import io.treegrad.autodiff.Tensor;
@@ -43,7 +44,7 @@ public final class MatMul extends Function {
         int rb = b.rank();
         if (ra == 2 && rb == 2) {
             check(inner(a, ta, false) == inner(b, tb, true), a, b);
-            return Nd4j.gemm(a, b, ta, tb);
+            return Nd.gemm(a, ta, b, tb);
         }
         if (ra == 3 && rb == 3) {
             check(a.size(0) == b.size(0) && inner(a, ta, false) == inner(b, tb, true), a, b);
@@ -51,7 +52,7 @@ public final class MatMul extends Function {
         }
         if (ra == 3 && rb == 2 && !ta) {
             check(a.size(2) == inner(b, tb, true), a, b);
-            INDArray flat = Nd4j.gemm(a.reshape('c', a.size(0) * a.size(1), a.size(2)), b, false, tb);
+            INDArray flat = Nd.gemm(a.reshape('c', a.size(0) * a.size(1), a.size(2)), false, b, tb);
             return flat.reshape('c', a.size(0), a.size(1), flat.size(1));
         }
         throw new IllegalArgumentException("matmul supports 2-D·2-D, 3-D·3-D and 3-D·2-D (without"
@@ -72,11 +73,38 @@ public final class MatMul extends Function {
         }
     }
 
+    /**
+     * op(x)·op(y) as a gradient: added into {@code into} (gemm with beta = 1) and null returned, or
+     * into a fresh array when {@code into} is null. For first-order backwards, which record nothing.
+     */
+    static Tensor product(INDArray into, INDArray x, boolean tx, INDArray y, boolean ty) {
+        if (into == null) {
+            return constant(Nd.gemm(x, tx, y, ty));
+        }
+        Nd.gemm(x, tx, y, ty, into, 1.0);
+        return null;
+    }
+
     @Override protected Tensor[] backward(Tensor g) {
         Tensor a = saved(0);
         Tensor b = saved(1);
         Tensor ga = null;
         Tensor gb = null;
+        if (!GradMode.isEnabled() && a.rank() == 2 && b.rank() == 2) {
+            // first order, 2-D: the same products on raw arrays, a leaf's straight into its .grad
+            INDArray av = a.value();
+            INDArray bv = b.value();
+            INDArray gv = g.value();
+            if (needsInputGrad(0)) {
+                INDArray into = leafGradTarget(0);
+                ga = !ta ? product(into, gv, false, bv, !tb) : product(into, bv, tb, gv, true);
+            }
+            if (needsInputGrad(1)) {
+                INDArray into = leafGradTarget(1);
+                gb = !tb ? product(into, av, !ta, gv, false) : product(into, gv, true, av, ta);
+            }
+            return grads(ga, gb);
+        }
         if (needsInputGrad(0)) {
             ga = !ta ? mm(g, b, false, !tb)      // a·op(b): g·op(b)ᵀ
                     : mm(b, g, tb, true);         // aᵀ·op(b): (g·op(b)ᵀ)ᵀ = op(b)·gᵀ
