@@ -193,6 +193,7 @@ public final class ScalingModel {
 
     static final String FIT = "fit";
     static final String HELD_OUT = "held_out";
+    static final String LEVER = "lever";
 
     /**
      * A row's role in the check: "fit", "held_out" or "lever" (not compared: a conf lever changes the
@@ -205,7 +206,7 @@ public final class ScalingModel {
         }
         String v = (String) r.get("variant");
         if (v.contains("conf") || v.contains("=") || v.contains("serializer") || v.startsWith("paired")) {
-            return "lever";
+            return LEVER;
         }
         return isWorkLever(v) && !"cluster-1".equals(r.get("env")) ? FIT : HELD_OUT;
     }

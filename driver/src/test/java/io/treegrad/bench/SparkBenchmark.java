@@ -629,9 +629,9 @@ public final class SparkBenchmark {
     }
 
     /** Roles in the scaling model's check, fixed in the code before anything is measured (docs/scaling.md). */
-    static final String FIT = "fit";
-    static final String HELD_OUT = "held_out";
-    static final String LEVER = "lever";
+    static final String FIT = ScalingModel.FIT;
+    static final String HELD_OUT = ScalingModel.HELD_OUT;
+    static final String LEVER = ScalingModel.LEVER;
 
     /**
      * Session warm-up, then the configurations in rounds. The session's JVMs are first brought to a
