@@ -59,6 +59,15 @@ public final class ScalingModel {
     /** The parts of one step's time (ms) on P executors, each doing {@code examples} examples. */
     static Map<String, Double> step(Constants c, long params, int partitions, int depth, double examples,
                                     double wireMsPerByte) {
+        return step(c, params, partitions, depth, examples, wireMsPerByte, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The same on a host of {@code slots} task slots: a level of more reducers than slots runs them in
+     * ⌈reducers / slots⌉ waves, each taking in its fan-in (a simulated executor per task has enough).
+     */
+    static Map<String, Double> step(Constants c, long params, int partitions, int depth, double examples,
+                                    double wireMsPerByte, int slots) {
         double s = 4.0 * params;
         double w = wireMsPerByte;
         Map<String, Double> t = new LinkedHashMap<>();
@@ -70,7 +79,8 @@ public final class ScalingModel {
         double tree = 0;
         List<Level> ls = levels(partitions, depth);
         for (Level l : ls.subList(0, ls.size() - 1)) {
-            tree += c.j0 + c.tau * l.reducers() + c.s1 * s + l.fanIn() * (c.sigma + w) * s;
+            int waves = (int) Math.ceil((double) l.reducers() / slots);
+            tree += c.j0 + c.tau * l.reducers() + waves * (c.s1 * s + l.fanIn() * (c.sigma + w) * s);
         }
         t.put("tree_levels", tree);
         t.put("driver_merge", c.a0 + ls.get(ls.size() - 1).fanIn() * (c.rho + w) * s);
@@ -213,20 +223,32 @@ public final class ScalingModel {
 
     /**
      * The model's step for a measured row on this host: P tasks on the environment's task slots (2 in
-     * local[2] and cluster-2, 1 in cluster-1) run in ⌈P / slots⌉ waves, each task's compute once per wave.
+     * local[2] and cluster-2, 1 in cluster-1) run in ⌈P / slots⌉ waves, each task's compute once per
+     * wave, and so do a shuffle level's reducers.
      */
     static Map<String, Double> predict(Constants c, Map<String, Object> row) {
-        String env = (String) row.get("env");
         int p = (int) num(row.get("partitions"));
-        int slots = env.equals("cluster-1") ? 1 : 2;
+        int slots = slots(row);
         int waves = (int) Math.ceil((double) p / slots);
-        return step(c, (long) num(row.get("params")), p, (int) num(row.get("depth")), examples(row) * waves, 0);
+        return step(c, (long) num(row.get("params")), p, (int) num(row.get("depth")), examples(row) * waves, 0, slots);
     }
 
-    /** Bytes of partial sums a row's shuffle levels take in (0 when the tree has none). */
+    /** Task slots of a measured row's environment: 2 in local[2] and cluster-2, 1 in cluster-1. */
+    static int slots(Map<String, Object> row) {
+        return "cluster-1".equals(row.get("env")) ? 1 : 2;
+    }
+
+    /**
+     * Bytes of partial sums a row's shuffle levels take in on the critical path, as {@link #predict}
+     * charges them (a level's fan-in once per wave of its reducers; 0 when the tree has none).
+     */
     static double shuffledBytes(Map<String, Object> row) {
         List<Level> ls = levels((int) num(row.get("partitions")), (int) num(row.get("depth")));
-        return 4 * num(row.get("params")) * ls.subList(0, ls.size() - 1).stream().mapToInt(Level::fanIn).sum();
+        double units = 0;
+        for (Level l : ls.subList(0, ls.size() - 1)) {
+            units += Math.ceil((double) l.reducers() / slots(row)) * l.fanIn();
+        }
+        return 4 * num(row.get("params")) * units;
     }
 
     /** The variants that change only the work per task: they fit the compute line. */

@@ -58,6 +58,11 @@ class ScalingModelTest {
         Map<String, Double> t = ScalingModel.step(UNIT, 1_000_000, 8, 2, 64, 0);   // scale 3: 8 -> 2 reducers of fan-in 4
         assertEquals(10 + 0.5 * 2 + 1e-7 * s + 4 * 9e-7 * s, t.get("tree_levels"), 1e-9);   // a level shuffles: σ
         assertEquals(4 + 2 * 5e-7 * s, t.get("driver_merge"), 1e-9);
+        // depth 3 (scale 2: 8 -> 4 reducers of fan-in 2) on a host of 2 slots: the reducers run in 2 waves
+        Map<String, Double> onTwo = ScalingModel.step(UNIT, 1_000_000, 8, 3, 64, 0, 2);
+        assertEquals(10 + 0.5 * 4 + 2 * (1e-7 * s + 2 * 9e-7 * s), onTwo.get("tree_levels"), 1e-9);
+        assertEquals(10 + 0.5 * 4 + 1e-7 * s + 2 * 9e-7 * s, ScalingModel.step(UNIT, 1_000_000, 8, 3, 64, 0).get("tree_levels"),
+                1e-9);
         double wire = 8.0 / 10 / 1e6;
         Map<String, Double> net = ScalingModel.step(UNIT, 1_000_000, 8, 2, 64, wire);
         double extraBytes = (s + 3 * Math.min(s, ScalingModel.BLOCK)) + 4 * s + 2 * s;   // fetch, level, driver
