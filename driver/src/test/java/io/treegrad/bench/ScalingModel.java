@@ -16,15 +16,16 @@ import java.util.Map;
  *
  * <pre>
  * T(P) = broadcast(S) + launch(P) + fetch(P, S) + compute(rows) + serialize(S)
- *      + Σ over tree levels l [ launch(n_l) + s1·S + fanIn_l·ρ·S ] + a0 + k·ρ·S + update(S)
+ *      + Σ over tree levels l [ launch(n_l) + s1·S + fanIn_l·σ·S ] + a0 + k·ρ·S + update(S)
  * launch(n) = j0 + τ·n      fetch(P, S) = f0 + f1·S + f1·log2(P)·min(S, 4 MiB)   (torrent broadcast)
  * </pre>
  * S = parameter bytes (float32), the tree levels and the driver's final fan-in k are Spark's own
- * {@code treeAggregate} arithmetic ({@link #levels}), and ρ is the cost per byte of taking in one
- * partial sum (ship, deserialize, merge), the same on an executor as on the driver. A sharded
- * reduce (reduce-scatter of the flat gradient by parameter slices, each executor updating its slice,
- * then an all-gather) replaces broadcast, tree and driver update by
- * {@code 2·launch(P) + s1·S + 2·ρ·S·(P−1)/P + u0 + u1·S/P}. A network of {@code gbps} adds
+ * {@code treeAggregate} arithmetic ({@link #levels}), ρ is the driver's cost per byte of taking in
+ * one partial sum (ship as a task result, deserialize, merge) and σ an executor's per byte of partial
+ * sum through a shuffle level (map-side write, fetch, merge). A sharded reduce (reduce-scatter of the
+ * flat gradient by parameter slices, each executor updating its slice, then an all-gather: two
+ * shuffles) replaces broadcast, tree and driver update by
+ * {@code 2·launch(P) + s1·S + 2·σ·S·(P−1)/P + u0 + u1·S/P}. A network of {@code gbps} adds
  * {@code 8/gbps} ns per byte to every byte that crosses it (loopback measurements include none).
  */
 public final class ScalingModel {
@@ -32,7 +33,11 @@ public final class ScalingModel {
 
     /** Fitted constants of one environment (ms, ms per byte, ms per example). */
     record Constants(String env, double j0, double tau, double b0, double b1, double u0, double u1, double s0,
-                     double s1, double f0, double f1, double a0, double rho, Map<Long, double[]> compute) {}
+                     double s1, double f0, double f1, double a0, double rho, double sigma, Map<Long, double[]> compute) {
+        Constants withSigma(double sigma) {
+            return new Constants(env, j0, tau, b0, b1, u0, u1, s0, s1, f0, f1, a0, rho, sigma, compute);
+        }
+    }
 
     /** One level of the tree: its reducers and each reducer's fan-in. */
     record Level(int reducers, int fanIn) {}
@@ -54,18 +59,28 @@ public final class ScalingModel {
     /** The parts of one step's time (ms) on P executors, each doing {@code examples} examples. */
     static Map<String, Double> step(Constants c, long params, int partitions, int depth, double examples,
                                     double wireMsPerByte) {
+        return step(c, params, partitions, depth, examples, wireMsPerByte, Integer.MAX_VALUE);
+    }
+
+    /**
+     * The same on a host of {@code slots} task slots: a level of more reducers than slots runs them in
+     * ⌈reducers / slots⌉ waves, each taking in its fan-in (a simulated executor per task has enough).
+     */
+    static Map<String, Double> step(Constants c, long params, int partitions, int depth, double examples,
+                                    double wireMsPerByte, int slots) {
         double s = 4.0 * params;
         double w = wireMsPerByte;
         Map<String, Double> t = new LinkedHashMap<>();
         t.put("broadcast", c.b0 + c.b1 * s);
         t.put("schedule", c.j0 + c.tau * partitions);
-        t.put("fetch", c.f0 + (c.f1 + w) * (s + log2(partitions) * Math.min(s, BLOCK)));
+        t.put("fetch", c.f0 + (c.f1 + w) * fetchBytes(s, partitions));
         t.put("compute", computeMs(c, params, examples));
         t.put("serialize", c.s0 + c.s1 * s);
         double tree = 0;
         List<Level> ls = levels(partitions, depth);
         for (Level l : ls.subList(0, ls.size() - 1)) {
-            tree += c.j0 + c.tau * l.reducers() + c.s1 * s + l.fanIn() * (c.rho + w) * s;
+            int waves = (int) Math.ceil((double) l.reducers() / slots);
+            tree += c.j0 + c.tau * l.reducers() + waves * (c.s1 * s + l.fanIn() * (c.sigma + w) * s);
         }
         t.put("tree_levels", tree);
         t.put("driver_merge", c.a0 + ls.get(ls.size() - 1).fanIn() * (c.rho + w) * s);
@@ -83,7 +98,7 @@ public final class ScalingModel {
         t.put("schedule", 2 * (c.j0 + c.tau * partitions));
         t.put("compute", computeMs(c, params, examples));
         t.put("serialize", c.s0 + c.s1 * s);
-        t.put("exchange", 2 * (c.rho + wireMsPerByte) * moved);
+        t.put("exchange", 2 * (c.sigma + wireMsPerByte) * moved);   // both halves are shuffles
         t.put("update", c.u0 + c.u1 * s / partitions);
         t.put("total", t.values().stream().mapToDouble(Double::doubleValue).sum());
         return t;
@@ -103,6 +118,11 @@ public final class ScalingModel {
         return scale * (k[0] + k[1] * examples);
     }
 
+    /** Bytes of an ideal torrent broadcast on the slowest executor: the whole copy, then one block per hop. */
+    static double fetchBytes(double bytes, int partitions) {
+        return bytes + log2(partitions) * Math.min(bytes, BLOCK);
+    }
+
     private static double log2(int p) {
         return Math.log(p) / Math.log(2);
     }
@@ -116,39 +136,119 @@ public final class ScalingModel {
         this.steps = steps;
     }
 
-    /** Fits each environment's constants from its "base" rows (depth 2, P = 2) and its empty-job costs. */
+    /**
+     * Fits each environment's constants from its rows of role "fit" (the base rows, P = 2 and depth 2
+     * at three model sizes, and the work levers) and its empty-job costs:
+     * <ul>
+     *   <li>τ, j0: the line of an empty job's driver time over its task count (2, 8, 32 tasks);</li>
+     *   <li>b, u, s: lines over S of the broadcast, update and serialize parts; f: the task-other part
+     *       (broadcast fetch) over the torrent's bytes {@link #fetchBytes};</li>
+     *   <li>ρ and a0: the line over S of schedule + aggregate, the driver's side of the job (launch,
+     *       then taking in the 2 results: shipping, deserializing, merging): ρ = slope / 2,
+     *       a0 = intercept − j0 − 2τ. (The critical task's scheduler delay carries its result's
+     *       shipping, so the schedule part grows with S; it is not a constant launch cost.)</li>
+     *   <li>compute: per model size, a line over examples per task from the fitted work levers.</li>
+     * </ul>
+     */
     static ScalingModel fromMeasurements(List<Map<String, Object>> steps, List<Map<String, Object>> jobCost) {
         ScalingModel m = new ScalingModel(steps);
         for (String env : List.of("local[2]", "cluster-2")) {
             List<Map<String, Object>> base = steps.stream()
-                    .filter(r -> env.equals(r.get("env")) && "base".equals(r.get("variant"))).toList();
+                    .filter(r -> env.equals(r.get("env")) && "base".equals(r.get("variant")) && FIT.equals(role(r))).toList();
             if (base.size() < 2) {
                 continue;
             }
-            double tau = slope(jobCost.stream().filter(r -> env.equals(r.get("env")))
-                    .map(r -> new double[] {num(r.get("tasks")), num(r.get("driver_ms_median"))}).toList())[1];
+            double[] launch = slope(jobCost.stream().filter(r -> env.equals(r.get("env")))
+                    .map(r -> new double[] {num(r.get("tasks")), num(r.get("driver_ms_median"))}).toList());
+            double tau = Math.max(launch[1], 0);
+            double j0 = launch[0];
             double[] b = fit(base, "broadcast");
             double[] u = fit(base, "update");
             double[] s = fit(base, "serialize");
-            double[] f = fit(base, "task_other");
-            double[] a = fit(base, "aggregate");
-            double j0 = base.stream().mapToDouble(r -> mean(r, "schedule")).average().orElseThrow()
-                    - Math.max(tau, 0) * 2;
-            // compute = k0 + k1·examples per model size, from every row of the size that changes only the work
-            // per task (one point: proportional)
+            // the fetch is modelled on the bytes a torrent moves to the slowest executor (see step)
+            double[] f = slope(base.stream().map(r -> new double[] {fetchBytes(4 * num(r.get("params")),
+                    (int) num(r.get("partitions"))), mean(r, "task_other")}).toList());
+            double[] driverSide = slope(base.stream().map(r -> new double[] {4 * num(r.get("params")),
+                    mean(r, "schedule") + mean(r, "aggregate")}).toList());
+            // compute = k0 + k1·examples per model size, from the fitted rows of the size that change only
+            // the work per task (one point: proportional)
             Map<Long, double[]> compute = new LinkedHashMap<>();
             for (Map<String, Object> r : base) {
                 long params = (long) num(r.get("params"));
-                List<double[]> xy = steps.stream().filter(o -> env.equals(o.get("env")) && isWorkLever((String) o.get("variant"))
-                        && num(o.get("params")) == params).map(o -> new double[] {examples(o), mean(o, "compute")}).toList();
+                List<double[]> xy = steps.stream().filter(o -> env.equals(o.get("env")) && FIT.equals(role(o))
+                        && isWorkLever((String) o.get("variant")) && num(o.get("params")) == params)
+                        .map(o -> new double[] {examples(o), mean(o, "compute")}).toList();
                 boolean oneSize = xy.stream().mapToDouble(p -> p[0]).distinct().count() < 2;
                 compute.put(params, oneSize ? new double[] {0, mean(r, "compute") / examples(r)} : slope(xy));
             }
-            // a(S) = a0 + k·ρ·S with k = 2 results taken in by the driver in the fitted rows
-            m.constants.put(env, new Constants(env, j0, Math.max(tau, 0), b[0], b[1], u[0], u[1], s[0], s[1], f[0],
-                    Math.max(f[1], 0), a[0], Math.max(a[1], 0) / 2, compute));
+            double rho = Math.max(driverSide[1], 0) / 2;
+            Constants c = new Constants(env, j0, tau, b[0], b[1], u[0], u[1], s[0], s[1], f[0], Math.max(f[1], 0),
+                    driverSide[0] - j0 - 2 * tau, rho, rho, compute);
+            // σ: what the fitted rows with a shuffle level took beyond the model without the levels' bytes,
+            // per byte of partial sum shuffled; without such a row, a shuffle level is assumed to take a
+            // partial sum in as the driver does (σ = ρ)
+            List<Double> sigmas = new ArrayList<>();
+            for (Map<String, Object> r : steps) {
+                if (!env.equals(r.get("env")) || !FIT.equals(role(r)) || shuffledBytes(r) == 0) {
+                    continue;
+                }
+                double without = predict(c.withSigma(0), r).get("total");
+                sigmas.add(Math.max(0, num(r.get("wall_ms_mean")) - without) / shuffledBytes(r));
+            }
+            m.constants.put(env, sigmas.isEmpty() ? c
+                    : c.withSigma(sigmas.stream().mapToDouble(Double::doubleValue).average().orElseThrow()));
         }
         return m;
+    }
+
+    static final String FIT = "fit";
+    static final String HELD_OUT = "held_out";
+    static final String LEVER = "lever";
+
+    /**
+     * A row's role in the check: "fit", "held_out" or "lever" (not compared: a conf lever changes the
+     * constants themselves), as the benchmark declared it before measuring. Rows of older JSON files
+     * without one: the base rows and work levers of local[2] and cluster-2 were fitted, the rest held out.
+     */
+    static String role(Map<String, Object> r) {
+        if (r.get("role") instanceof String s) {
+            return s;
+        }
+        String v = (String) r.get("variant");
+        if (v.contains("conf") || v.contains("=") || v.contains("serializer") || v.startsWith("paired")) {
+            return LEVER;
+        }
+        return isWorkLever(v) && !"cluster-1".equals(r.get("env")) ? FIT : HELD_OUT;
+    }
+
+    /**
+     * The model's step for a measured row on this host: P tasks on the environment's task slots (2 in
+     * local[2] and cluster-2, 1 in cluster-1) run in ⌈P / slots⌉ waves, each task's compute once per
+     * wave, and so do a shuffle level's reducers.
+     */
+    static Map<String, Double> predict(Constants c, Map<String, Object> row) {
+        int p = (int) num(row.get("partitions"));
+        int slots = slots(row);
+        int waves = (int) Math.ceil((double) p / slots);
+        return step(c, (long) num(row.get("params")), p, (int) num(row.get("depth")), examples(row) * waves, 0, slots);
+    }
+
+    /** Task slots of a measured row's environment: 2 in local[2] and cluster-2, 1 in cluster-1. */
+    static int slots(Map<String, Object> row) {
+        return "cluster-1".equals(row.get("env")) ? 1 : 2;
+    }
+
+    /**
+     * Bytes of partial sums a row's shuffle levels take in on the critical path, as {@link #predict}
+     * charges them (a level's fan-in once per wave of its reducers; 0 when the tree has none).
+     */
+    static double shuffledBytes(Map<String, Object> row) {
+        List<Level> ls = levels((int) num(row.get("partitions")), (int) num(row.get("depth")));
+        double units = 0;
+        for (Level l : ls.subList(0, ls.size() - 1)) {
+            units += Math.ceil((double) l.reducers() / slots(row)) * l.fanIn();
+        }
+        return 4 * num(row.get("params")) * units;
     }
 
     /** The variants that change only the work per task: they fit the compute line. */
@@ -204,32 +304,58 @@ public final class ScalingModel {
                 Map.entry("tau_ms_per_task", c.tau()), Map.entry("broadcast_ms", List.of(c.b0(), c.b1() * 1e6)),
                 Map.entry("update_ms", List.of(c.u0(), c.u1() * 1e6)), Map.entry("serialize_ms", List.of(c.s0(), c.s1() * 1e6)),
                 Map.entry("fetch_ms", List.of(c.f0(), c.f1() * 1e6)), Map.entry("aggregate_a0_ms", c.a0()),
-                Map.entry("rho_ms_per_MB", c.rho() * 1e6), Map.entry("compute_ms_k0_k1_by_params", c.compute()),
+                Map.entry("rho_ms_per_MB", c.rho() * 1e6), Map.entry("sigma_ms_per_MB", c.sigma() * 1e6),
+                Map.entry("compute_ms_k0_k1_by_params", c.compute()),
                 Map.entry("note", "pairs are [ms, ms per MB]"))));
         r.put("constants", consts);
         out.println();
         out.println("== Scaling model: predicted vs measured step wall (ms) ==");
-        out.println("env        variant                                model  P  d  predicted  measured   error  (fit = used to fit)");
+        out.println("env        variant                                model  P  d  predicted  measured   error  role     visit spread");
         List<Map<String, Object>> checks = new ArrayList<>();
         for (Map<String, Object> row : steps) {
             String env = (String) row.get("env");
             String variant = (String) row.get("variant");
+            String role = role(row);
             Constants c = constants.get(env.equals("cluster-1") ? "cluster-2" : env);
-            if (c == null || variant.contains("conf") || variant.contains("=") || variant.contains("serializer")) {
-                continue;   // conf levers change the constants themselves
+            if (c == null || !(role.equals(FIT) || role.equals(HELD_OUT))) {
+                continue;
             }
             int p = (int) num(row.get("partitions"));
-            int slots = env.startsWith("local") ? 2 : env.equals("cluster-1") ? 1 : 2;
-            int waves = (int) Math.ceil((double) p / slots);
-            Map<String, Double> t = step(c, (long) num(row.get("params")), p, (int) num(row.get("depth")),
-                    examples(row) * waves, 0);
+            Map<String, Double> t = predict(c, row);
             double measured = num(row.get("wall_ms_mean"));
-            boolean fitted = isWorkLever(variant) && !env.equals("cluster-1");
             double err = (t.get("total") - measured) / measured;
-            checks.add(Map.of("env", env, "variant", variant, "model", row.get("model"), "predicted_ms", t.get("total"),
-                    "measured_ms", measured, "relative_error", err, "used_to_fit", fitted));
-            out.printf(Locale.ROOT, "%-10s %-38s %-5s %2d %2d  %9.1f  %8.1f  %+5.0f%%%s%n", env, variant, row.get("model"), p,
-                    (int) num(row.get("depth")), t.get("total"), measured, 100 * err, fitted ? "  fit" : "");
+            Double spread = row.get("visit_spread") instanceof Number n ? n.doubleValue() : null;
+            Map<String, Object> check = new LinkedHashMap<>();
+            check.put("env", env);
+            check.put("variant", variant);
+            check.put("model", row.get("model"));
+            check.put("partitions", p);
+            check.put("depth", row.get("depth"));
+            check.put("role", role);
+            check.put("predicted_ms", t.get("total"));
+            check.put("measured_ms", measured);
+            check.put("relative_error", err);
+            check.put("measured_visit_spread", spread);
+            checks.add(check);
+            out.printf(Locale.ROOT, "%-10s %-38s %-5s %2d %2d  %9.1f  %8.1f  %+5.0f%%  %-8s %s%n", env, variant, row.get("model"), p,
+                    (int) num(row.get("depth")), t.get("total"), measured, 100 * err, role,
+                    spread == null ? "" : String.format(Locale.ROOT, "%.0f%%", 100 * spread));
+        }
+        for (String role : List.of(FIT, HELD_OUT)) {
+            double[] errs = checks.stream().filter(k -> role.equals(k.get("role")))
+                    .mapToDouble(k -> (Double) k.get("relative_error")).toArray();
+            if (errs.length == 0) {
+                continue;
+            }
+            Map<String, Object> sum = new LinkedHashMap<>();
+            sum.put("rows", errs.length);
+            sum.put("min_error", java.util.Arrays.stream(errs).min().orElseThrow());
+            sum.put("max_error", java.util.Arrays.stream(errs).max().orElseThrow());
+            sum.put("median_abs_error", StepSplit.median(java.util.Arrays.stream(errs).map(Math::abs).toArray()));
+            r.put(role + "_errors", sum);
+            out.printf(Locale.ROOT, "%-8s rows: %d, error %+.0f%% .. %+.0f%%, median |error| %.0f%%%n", role, errs.length,
+                    100 * (Double) sum.get("min_error"), 100 * (Double) sum.get("max_error"),
+                    100 * (Double) sum.get("median_abs_error"));
         }
         r.put("predicted_vs_measured", checks);
 

@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 class ScalingModelTest {
     private static final ScalingModel.Constants UNIT = new ScalingModel.Constants("test", 10, 0.5, 1, 1e-6, 2, 2e-6,
-            0.5, 1e-7, 0.25, 3e-7, 4, 5e-7, Map.of(1_000_000L, new double[] {1, 0.5}));
+            0.5, 1e-7, 0.25, 3e-7, 4, 5e-7, 9e-7, Map.of(1_000_000L, new double[] {1, 0.5}));
 
     @Test
     void treeLevelsFollowSparksTreeAggregate() {
@@ -56,8 +56,13 @@ class ScalingModelTest {
     void aTreeLevelAddsItsLaunchSerializeAndFanInAndTheNetworkChargesEveryByte() {
         double s = 4e6;
         Map<String, Double> t = ScalingModel.step(UNIT, 1_000_000, 8, 2, 64, 0);   // scale 3: 8 -> 2 reducers of fan-in 4
-        assertEquals(10 + 0.5 * 2 + 1e-7 * s + 4 * 5e-7 * s, t.get("tree_levels"), 1e-9);
+        assertEquals(10 + 0.5 * 2 + 1e-7 * s + 4 * 9e-7 * s, t.get("tree_levels"), 1e-9);   // a level shuffles: σ
         assertEquals(4 + 2 * 5e-7 * s, t.get("driver_merge"), 1e-9);
+        // depth 3 (scale 2: 8 -> 4 reducers of fan-in 2) on a host of 2 slots: the reducers run in 2 waves
+        Map<String, Double> onTwo = ScalingModel.step(UNIT, 1_000_000, 8, 3, 64, 0, 2);
+        assertEquals(10 + 0.5 * 4 + 2 * (1e-7 * s + 2 * 9e-7 * s), onTwo.get("tree_levels"), 1e-9);
+        assertEquals(10 + 0.5 * 4 + 1e-7 * s + 2 * 9e-7 * s, ScalingModel.step(UNIT, 1_000_000, 8, 3, 64, 0).get("tree_levels"),
+                1e-9);
         double wire = 8.0 / 10 / 1e6;
         Map<String, Double> net = ScalingModel.step(UNIT, 1_000_000, 8, 2, 64, wire);
         double extraBytes = (s + 3 * Math.min(s, ScalingModel.BLOCK)) + 4 * s + 2 * s;   // fetch, level, driver
@@ -68,7 +73,7 @@ class ScalingModelTest {
     void aShardedReduceMovesTwiceTheSliceTrafficAndUpdatesASlice() {
         double s = 4e6;
         Map<String, Double> t = ScalingModel.shardedStep(UNIT, 1_000_000, 4, 64, 0);
-        assertEquals(2 * 5e-7 * s * 3 / 4, t.get("exchange"), 1e-9);
+        assertEquals(2 * 9e-7 * s * 3 / 4, t.get("exchange"), 1e-9);
         assertEquals(2 + 2e-6 * s / 4, t.get("update"), 1e-9);
         assertEquals(2 * (10 + 0.5 * 4), t.get("schedule"), 1e-9);
     }
@@ -77,6 +82,96 @@ class ScalingModelTest {
     void computeIsInterpolatedByWorkAndScaledByParameterCount() {
         assertEquals(1 + 0.5 * 128, ScalingModel.computeMs(UNIT, 1_000_000, 128), 1e-12);
         assertEquals(2 * (1 + 0.5 * 64), ScalingModel.computeMs(UNIT, 2_000_000, 64), 1e-12);
+    }
+
+    /**
+     * Rows whose parts are the model's own step at known constants (the three base sizes and a
+     * 16-minibatch work lever, all "fit"; empty jobs on the constants' launch line): the fit gives the
+     * constants back and predicts its fitted rows exactly; a held-out row is predicted, not fitted.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void fittingTheModelsOwnStepsRecoversItsConstantsAndLeavesHeldOutRowsOut() {
+        long[] sizes = {203_530, 1_068_810, 10_049_418};
+        Map<Long, double[]> compute = Map.of(sizes[0], new double[] {0.5, 0.1}, sizes[1], new double[] {2, 0.3},
+                sizes[2], new double[] {5, 2.5});
+        ScalingModel.Constants truth = new ScalingModel.Constants("cluster-2", 12, 0.8, 3, 1.5e-6, 4, 2.2e-6, 6,
+                3e-7, 20, 4e-6, 7, 1.8e-6, 6e-6, compute);
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (long p : sizes) {
+            rows.add(row(truth, "base", "fit", p, 2, 2, 64, 1));
+        }
+        rows.add(row(truth, "steps_per_round 16", "fit", sizes[1], 2, 2, 64, 16));
+        // 8 partitions on 2 slots at depth 2: one shuffle level (2 reducers of fan-in 4), 4 waves: fits σ
+        Map<String, Object> shuffled = row(truth, "8 partitions, depth 2", "fit", sizes[1], 8, 2, 16, 1);
+        shuffled.put("wall_ms_mean", ScalingModel.predict(truth, shuffled).get("total"));
+        rows.add(shuffled);
+        Map<String, Object> heldOut = row(truth, "base", "held_out", sizes[1], 2, 3, 64, 1);   // a base row, yet not fitted
+        heldOut.put("wall_ms_mean", 2 * (Double) heldOut.get("wall_ms_mean"));   // measured twice the model
+        ((Map<String, Object>) heldOut.get("mean_ms")).replaceAll((k, v) -> 2 * (Double) v);
+        rows.add(heldOut);
+        List<Map<String, Object>> jobs = new java.util.ArrayList<>();
+        for (int n : new int[] {2, 8, 32}) {
+            jobs.add(Map.of("env", "cluster-2", "tasks", n, "driver_ms_median", truth.j0() + truth.tau() * n));
+        }
+        ScalingModel m = ScalingModel.fromMeasurements(rows, jobs);
+        Map<String, Object> report = m.report(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> fitted = ((List<Map<String, Object>>) report.get("constants")).get(0);
+        assertEquals(truth.j0(), (Double) fitted.get("j0_ms"), 1e-9);
+        assertEquals(truth.tau(), (Double) fitted.get("tau_ms_per_task"), 1e-9);
+        assertEquals(truth.a0(), (Double) fitted.get("aggregate_a0_ms"), 1e-6);
+        assertEquals(truth.rho() * 1e6, (Double) fitted.get("rho_ms_per_MB"), 1e-6);
+        assertEquals(truth.sigma() * 1e6, (Double) fitted.get("sigma_ms_per_MB"), 1e-6);
+        assertPair(truth.f0(), truth.f1() * 1e6, fitted.get("fetch_ms"));
+        assertPair(truth.b0(), truth.b1() * 1e6, fitted.get("broadcast_ms"));
+        assertPair(truth.s0(), truth.s1() * 1e6, fitted.get("serialize_ms"));
+        assertPair(truth.u0(), truth.u1() * 1e6, fitted.get("update_ms"));
+        Map<?, ?> k = (Map<?, ?>) fitted.get("compute_ms_k0_k1_by_params");
+        assertEquals(2, ((double[]) k.get(sizes[1]))[0], 1e-9);
+        assertEquals(0.3, ((double[]) k.get(sizes[1]))[1], 1e-12);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> checks = (List<Map<String, Object>>) report.get("predicted_vs_measured");
+        assertEquals(6, checks.size());
+        for (Map<String, Object> c : checks) {
+            double expected = "held_out".equals(c.get("role")) ? -0.5 : 0;
+            assertEquals(expected, (Double) c.get("relative_error"), 1e-9, c.toString());
+        }
+        assertEquals(1, ((Map<?, ?>) report.get("held_out_errors")).get("rows"));
+        assertEquals(5, ((Map<?, ?>) report.get("fit_errors")).get("rows"));
+    }
+
+    /** A benchmark row whose parts are the model's step at {@code c}. */
+    private static Map<String, Object> row(ScalingModel.Constants c, String variant, String role, long params, int p,
+                                           int depth, int rows, int stepsPerRound) {
+        Map<String, Double> t = ScalingModel.step(c, params, p, depth, rows * stepsPerRound, 0);
+        Map<String, Object> mean = new java.util.LinkedHashMap<>();
+        mean.put("broadcast", t.get("broadcast"));
+        mean.put("schedule", t.get("schedule") + t.get("tree_levels"));
+        mean.put("aggregate", t.get("driver_merge"));
+        mean.put("task_other", t.get("fetch"));
+        mean.put("serialize", t.get("serialize"));
+        mean.put("compute", t.get("compute"));
+        mean.put("update", t.get("update"));
+        Map<String, Object> r = new java.util.LinkedHashMap<>();
+        r.put("env", c.env());
+        r.put("variant", variant);
+        r.put("role", role);
+        r.put("model", String.valueOf(params));
+        r.put("params", params);
+        r.put("partitions", p);
+        r.put("depth", depth);
+        r.put("rows_per_task", rows);
+        r.put("steps_per_round", stepsPerRound);
+        r.put("wall_ms_mean", t.get("total"));
+        r.put("mean_ms", mean);
+        return r;
+    }
+
+    private static void assertPair(double intercept, double perMb, Object fitted) {
+        List<?> f = (List<?>) fitted;
+        assertEquals(intercept, (Double) f.get(0), 1e-6);
+        assertEquals(perMb, (Double) f.get(1), 1e-6);
     }
 
     @Test

@@ -77,22 +77,54 @@ public final class SparkBenchmark {
     private final List<Map<String, Object>> steps = new ArrayList<>();
     private final List<Map<String, Object>> mllib = new ArrayList<>();
     private final List<Map<String, Object>> jobCost = new ArrayList<>();
+    private final List<Map<String, Object>> blocks = new ArrayList<>();
+    private final List<Map<String, Object>> driftChunks = new ArrayList<>();
+    private long sessionStart;
     private SparkSession spark;
     private JavaSparkContext jsc;
     private TaskTimes times;
     private int groupSeq;
 
     record Options(Path json, boolean quick, String master, String jars, String executorOpts, boolean full,
-                   boolean skipMlpc, int[] mlpcIters, boolean clusterOnly, boolean mlpcOnly) {
+                   boolean skipMlpc, int[] mlpcIters, boolean clusterOnly, boolean mlpcOnly, boolean drift) {
+        /** Moving-median window of the session warm-up (steps). */
+        static final int SETTLE_WINDOW = 5;
+
+        /** Warm-up and measured steps of a configuration measured once (conf levers, MLlib pairs). */
         int warmup() {
-            // 15 (was 3), for a fresh executor JVM's JIT; note the first configurations of a session
-            // still measure slower than the same tree measured right after them (1M on the cluster:
-            // base 180 ms, depth 3, the same tree at P = 2, 124 ms), with either count: cause not found
             return quick ? 2 : 15;
         }
 
         int measured() {
             return quick ? 6 : 20;
+        }
+
+        /** The model check's rounds: each configuration is visited this many times, in alternating order. */
+        int rounds() {
+            return quick ? 2 : 4;
+        }
+
+        /** Measured steps per visit (after one discarded step). */
+        int stepsPerVisit() {
+            return quick ? 4 : 5;
+        }
+
+        /** Steps of every configuration's throw-away visit after the session warm-up. */
+        int warmupVisitSteps() {
+            return quick ? 2 : 5;
+        }
+
+        /** Session warm-up: the fewest steps beyond two windows, and the caps in steps and seconds. */
+        int settleMin() {
+            return quick ? 0 : 5;
+        }
+
+        int settleCap() {
+            return 1000;   // the time cap decides (a fresh executor's JIT is busy for a minute, not a step count)
+        }
+
+        double settleSeconds() {
+            return quick ? 20 : 45;
         }
 
         static Options parse(String[] args) {
@@ -102,6 +134,7 @@ public final class SparkBenchmark {
             boolean skip = false;
             boolean clusterOnly = false;
             boolean mlpcOnly = false;
+            boolean drift = false;
             String master = null;
             String jars = null;
             String executorOpts = "";
@@ -114,18 +147,19 @@ public final class SparkBenchmark {
                     case "--skip-mlpc" -> skip = true;
                     case "--cluster-only" -> clusterOnly = true;
                     case "--mlpc-only" -> mlpcOnly = true;
+                    case "--drift" -> drift = true;
                     case "--cluster-master" -> master = args[++i];
                     case "--cluster-jars" -> jars = args[++i];
                     case "--executor-opts" -> executorOpts = args[++i];
                     case "--mlpc-iters" -> iters = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
                             .toArray();
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --json"
-                            + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-only, --mlpc-only, --cluster-master URL,"
+                            + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-only, --mlpc-only, --drift, --cluster-master URL,"
                             + " --cluster-jars JARS, --executor-opts OPTS");
                 }
             }
             return new Options(json, quick, master, jars, executorOpts, full || mlpcOnly, skip, iters,
-                    clusterOnly || mlpcOnly, mlpcOnly);
+                    clusterOnly || mlpcOnly, mlpcOnly, drift);
         }
     }
 
@@ -145,12 +179,37 @@ public final class SparkBenchmark {
                 "java", System.getProperty("java.version"), "spark", org.apache.spark.package$.MODULE$.SPARK_VERSION()));
         out.put("data", "Fashion-MNIST train 60000 x 784 (real, IDX, scaled /255), cached shards");
         out.put("models", modelTable());
-        out.put("protocol", Map.of("warmup_steps", opt.warmup(), "measured_steps", opt.measured(),
-                "rows_per_task_per_minibatch", 64, "optimizer", "adam (sgd for the MLlib comparison)"));
+        Map<String, Object> protocol = new LinkedHashMap<>();
+        protocol.put("model_check", Map.of("session_warmup", "the 1M base step until the median of the last "
+                        + Options.SETTLE_WINDOW + " walls is within 5% of the window before (at least "
+                        + (2 * Options.SETTLE_WINDOW + opt.settleMin()) + " steps; cap " + opt.settleCap() + " steps or "
+                        + opt.settleSeconds() + " s), then " + opt.warmupVisitSteps() + " throw-away steps of every configuration",
+                "rounds", opt.rounds(), "order", "forward, then backward, alternating (A B C, C B A, ...)",
+                "steps_per_visit", opt.stepsPerVisit(), "discarded_per_visit", 1,
+                "roles", "fit / held_out fixed in SparkBenchmark before measuring; see docs/scaling.md"));
+        protocol.put("levers", Map.of("warmup_steps", opt.warmup(), "measured_steps", opt.measured()));
+        protocol.put("rows_per_task_per_minibatch", 64);
+        protocol.put("optimizer", "adam (sgd for the MLlib comparison)");
+        out.put("protocol", protocol);
+        out.put("load_at_start", JvmCounters.loadLine());
 
         out.put("steps", steps);
+        out.put("model_check_blocks", blocks);
         out.put("mllib_overhead", mllib);
         out.put("job_cost", jobCost);
+        if (opt.drift()) {
+            out.put("drift", driftChunks);
+            if (!opt.clusterOnly()) {
+                drift("local[2]", Map.of("spark.master", "local[2]"));
+                writeJson();
+            }
+            if (opt.master() != null) {
+                drift("cluster-2", clusterConfs(2));
+            }
+            out.put("load_at_end", JvmCounters.loadLine());
+            writeJson();
+            return;
+        }
         if (!opt.clusterOnly()) {
             local();
             writeJson();   // after each phase: a late failure keeps what was measured
@@ -165,6 +224,7 @@ public final class SparkBenchmark {
         }
         Map<String, Object> scaling = ScalingModel.fromMeasurements(steps, jobCost).report(System.out);
         out.put("scaling", scaling);
+        out.put("load_at_end", JvmCounters.loadLine());
         printSummary();
         writeJson();
         if (opt.json() != null) {
@@ -189,19 +249,24 @@ public final class SparkBenchmark {
         String env = "local[2]";
         open(env, Map.of("spark.master", "local[2]"));
         DistributedData data = trainData(2);
+        DistributedData four = trainData(4);
+        DistributedData eight = trainData(8);
+        List<Config> check = new ArrayList<>();
         for (int s = 0; s < 3; s++) {
-            treegrad(env, "base", s, data, 2, 64, 1, false);
+            check.add(new Config(env, "base", FIT, s, data, 2, 64, 1, false));
         }
-        treegrad(env, "depth 3", 1, data, 3, 64, 1, false);
-        treegrad(env, "steps_per_round 4", 1, data, 2, 64, 4, false);
-        treegrad(env, "steps_per_round 16", 1, data, 2, 64, 16, false);
-        treegrad(env, "256 rows per task", 1, data, 2, 256, 1, false);
-        treegrad(env, "depth 3", 2, data, 3, 64, 1, false);
+        check.add(new Config(env, "steps_per_round 16", FIT, 1, data, 2, 64, 16, false));
+        check.add(new Config(env, "steps_per_round 4", HELD_OUT, 1, data, 2, 64, 4, false));
+        check.add(new Config(env, "256 rows per task", HELD_OUT, 1, data, 2, 256, 1, false));
+        check.add(new Config(env, "depth 3", HELD_OUT, 1, data, 3, 64, 1, false));
+        check.add(new Config(env, "4 partitions (2 per core)", HELD_OUT, 1, four, 2, 32, 1, false));
+        check.add(new Config(env, "8 partitions, depth 2", FIT, 1, eight, 2, 16, 1, false));   // fits σ
+        check.add(new Config(env, "8 partitions, depth 3", HELD_OUT, 1, eight, 3, 16, 1, false));
+        rounds(env, check);
+        four.shards().unpersist(false);
+        eight.shards().unpersist(false);
         versusMllib(env, data);
         jobCost(env);
-        DistributedData four = trainData(4);
-        treegrad(env, "4 partitions (2 per core)", 1, four, 2, 32, 1, false);
-        four.shards().unpersist(false);
         close();
 
         // levers that are Spark confs: a session each, the 1M model
@@ -217,11 +282,25 @@ public final class SparkBenchmark {
         String env = "cluster-2";
         open(env, clusterConfs(2));
         DistributedData data = trainData(2);
+        DistributedData four = trainData(4);
+        List<Config> check = new ArrayList<>();
         for (int s = 0; s < 3; s++) {
-            treegrad(env, "base", s, data, 2, 64, 1, false);
+            check.add(new Config(env, "base", FIT, s, data, 2, 64, 1, false));
         }
-        treegrad(env, "depth 3", 1, data, 3, 64, 1, false);
-        treegrad(env, "steps_per_round 16", 1, data, 2, 64, 16, false);
+        check.add(new Config(env, "steps_per_round 16", FIT, 1, data, 2, 64, 16, false));
+        check.add(new Config(env, "depth 3", HELD_OUT, 1, data, 3, 64, 1, false));
+        check.add(new Config(env, "4 partitions (2 per executor)", HELD_OUT, 1, four, 2, 32, 1, false));
+        DistributedData eight = trainData(8);
+        check.add(new Config(env, "8 partitions, depth 2", FIT, 1, eight, 2, 16, 1, false));   // fits σ
+        // one executor: one partition in the same session (the other executor idles), in the same rounds
+        DistributedData one = trainData(1);
+        for (int s = 0; s < 3; s++) {
+            check.add(new Config("cluster-1", "base", HELD_OUT, s, one, 2, 128, 1, false));
+        }
+        rounds(env, check);
+        four.shards().unpersist(false);
+        eight.shards().unpersist(false);
+        one.shards().unpersist(false);
         versusMllib(env, data);
         jobCost(env);
         close();
@@ -230,16 +309,54 @@ public final class SparkBenchmark {
         tuned.putAll(tuned());
         open(env, tuned);
         data = trainData(2);
+        sessionWarmup(env, data);
         treegrad(env, "tuned confs", 1, data, 2, 64, 1, false);
         treegrad(env, "tuned confs", 2, data, 2, 64, 1, false);
         treegrad(env, "tuned confs + steps_per_round 16", 1, data, 2, 64, 16, false);
         close();
+    }
 
-        env = "cluster-1";
-        open(env, clusterConfs(1));
-        data = trainData(1);
-        for (int s = 0; s < 3; s++) {
-            treegrad(env, "base", s, data, 2, 128, 1, false);
+    /** A session's warm-up before configurations measured once: {@link #settle} on the 1M base step. */
+    private void sessionWarmup(String env, DistributedData data) {
+        // the driver JVM is warm by now (local levers) or the executors get the whole budget (cluster)
+        Map<String, Object> s = settle(new Config(env, "base", LEVER, 1, data, 2, 64, 1, false),
+                env.startsWith("local") ? opt.settleSeconds() / 12 : opt.settleSeconds());
+        System.out.printf(Locale.ROOT, "   session warm-up: %s steps, %.1f s, stable %s%n", s.get("steps"), (Double) s.get("seconds"),
+                s.get("stable"));
+    }
+
+    /**
+     * Diagnosis of the first configurations' slowness (--drift): in a fresh session, with no warm-up,
+     * the 1M step in chunks of 8, then the 10M step, then the 1M step again, each chunk with the
+     * JIT, GC, heap and CPU counters of the driver and of each executor.
+     */
+    private void drift(String env, Map<String, String> confs) throws Exception {
+        open(env, confs);
+        DistributedData data = trainData(2);
+        Config a = new Config(env, "1M", LEVER, 1, data, 2, 64, 1, false);
+        Config b = new Config(env, "10M", LEVER, 2, data, 2, 64, 1, false);
+        Config[] plan = {a, a, a, a, a, a, a, a, b, b, a, a, a, a};
+        int n = 0;
+        for (Config c : plan) {
+            Map<String, Object> v = c.visit(0, 8);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("env", env);
+            line.put("chunk", n++);
+            line.put("config", c.variant);
+            line.put("seconds_into_session", (System.nanoTime() - sessionStart) / 1e9);
+            line.putAll(v);
+            driftChunks.add(line);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> jv = (Map<String, Object>) v.get("jvms");
+            Map<?, ?> split = (Map<?, ?>) v.get("split_ms");
+            System.out.printf(Locale.ROOT, "   %-9s %-3s #%2d t=%5.1fs median %6.1f ms | compute %5.1f task_other %5.1f serialize %5.1f"
+                            + " schedule %5.1f | JIT ms driver %5.0f execs %5.0f | GC ms driver %4.0f execs %4.0f tasks %4.0f | heap MB"
+                            + " driver %4.0f execs %4.0f | others %.2f cores%n", env, c.variant, n - 1,
+                    (Double) line.get("seconds_into_session"), (Double) v.get("median_ms"), split.get("compute"),
+                    split.get("task_other"), split.get("serialize"), split.get("schedule"), v.get("driver_jit_ms"),
+                    v.get("executors_jit_ms"), v.get("driver_gc_ms"), v.get("executors_gc_ms"), v.get("tasks_gc_ms"),
+                    JvmCounters.field(jv, "driver", "heap_committed_mb"), JvmCounters.executorsTotal(jv, "heap_committed_mb"),
+                    (Double) v.get("others_cores"));
         }
         close();
     }
@@ -271,12 +388,14 @@ public final class SparkBenchmark {
     private void confLever(String env, String name, Map<String, String> confs) throws Exception {
         open(env, Map.of("spark.master", "local[2]"));
         DistributedData data = trainData(2);
+        sessionWarmup(env, data);
         Map<String, Object> before = treegrad(env, "paired baseline (" + name + ")", 1, data, 2, 64, 1, false);
         close();
         Map<String, String> c = new LinkedHashMap<>(Map.of("spark.master", "local[2]"));
         c.putAll(confs);
         open(env, c);
         data = trainData(2);
+        sessionWarmup(env, data);
         Map<String, Object> after = treegrad(env, name, 1, data, 2, 64, 1, false);
         after.put("wall_ratio_to_paired_baseline", (Double) after.get("wall_ms_median") / (Double) before.get("wall_ms_median"));
         if (name.equals("tuned confs")) {
@@ -296,7 +415,8 @@ public final class SparkBenchmark {
         jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         jsc.setLogLevel("WARN");
         times = TaskTimes.on(spark.sparkContext());
-        System.out.printf(Locale.ROOT, "-- %s: %s%n", env, confs.entrySet().stream()
+        sessionStart = System.nanoTime();
+        System.out.printf(Locale.ROOT, "-- %s (%s): %s%n", env, JvmCounters.loadLine(), confs.entrySet().stream()
                 .filter(e -> !e.getKey().equals("spark.jars") && !e.getKey().equals("spark.executor.extraJavaOptions"))
                 .map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
@@ -349,75 +469,287 @@ public final class SparkBenchmark {
         return m;
     }
 
-    /** One measured configuration: warm-up steps, then measured steps, each in a job group of its own. */
-    private Map<String, Object> treegrad(String env, String variant, int size, DistributedData data, int depth,
-                                         int rowsPerTask, int stepsPerRound, boolean sgd) throws Exception {
-        TrainSpec spec = new TrainSpec(model(size), "cross_entropy", null, 0, false, SEED,
-                rowsPerTask * data.partitions(), stepsPerRound);
-        DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, depth);
-        Model m = Model.build(model(size), DataType.FLOAT, SEED);
-        INDArray params = m.parameters().values();
-        Optimizer optimizer = sgd ? new Sgd(0.01) : new Adam(1e-3);
-        String tag = "tg" + (groupSeq++);
-        List<StepSplit> measured = new ArrayList<>();
-        List<String> groups = new ArrayList<>();
-        List<double[]> recorded = new ArrayList<>();
-        List<DistributedTrainer.StepTiming> timings = new ArrayList<>();
-        int total = opt.warmup() + opt.measured();
-        for (int step = 0; step < total; step++) {
-            String group = tag + "-" + step;
-            jsc.setJobGroup(group, "bench step", false);
+    /**
+     * One measured configuration: its trainer, parameters and optimizer live across the visits that
+     * measure it (the rounds of {@link #rounds}), and every measured step is kept with Spark's job for it.
+     */
+    private final class Config {
+        final String env;
+        final String variant;
+        final String role;
+        final int size;
+        final DistributedData data;
+        final int depth;
+        final int rowsPerTask;
+        final int stepsPerRound;
+        final boolean sgd;
+        final DistributedTrainer trainer;
+        final INDArray params;
+        final Optimizer optimizer;
+        final String tag = "tg" + (groupSeq++);
+        long step;
+        final List<StepSplit> measured = new ArrayList<>();
+        final List<List<TaskTimes.Job>> chunks = new ArrayList<>();
+        final List<Map<String, Object>> visits = new ArrayList<>();
+        double taskGcMs;
+
+        Config(String env, String variant, String role, int size, DistributedData data, int depth, int rowsPerTask,
+               int stepsPerRound, boolean sgd) {
+            this.env = env;
+            this.variant = variant;
+            this.role = role;
+            this.size = size;
+            this.data = data;
+            this.depth = depth;
+            this.rowsPerTask = rowsPerTask;
+            this.stepsPerRound = stepsPerRound;
+            this.sgd = sgd;
+            TrainSpec spec = new TrainSpec(model(size), "cross_entropy", null, 0, false, SEED,
+                    rowsPerTask * data.partitions(), stepsPerRound);
+            trainer = new DistributedTrainer(jsc, data, spec, depth);
+            params = Model.build(model(size), DataType.FLOAT, SEED).parameters().values();
+            optimizer = sgd ? new Sgd(0.01) : new Adam(1e-3);
+        }
+
+        /** One step outside any job group, not recorded: its wall (ms). */
+        double unrecordedStep() {
             long t0 = System.nanoTime();
-            DistributedTrainer.StepResult r = trainer.step(step, params, optimizer);
-            double wall = (System.nanoTime() - t0) / 1e6;
-            jsc.clearJobGroup();
-            if (step >= opt.warmup()) {
+            trainer.step(step++, params, optimizer);
+            return (System.nanoTime() - t0) / 1e6;
+        }
+
+        /**
+         * A visit: {@code discard} steps, then {@code n} measured steps, each in a job group of its own;
+         * the JVMs' and the machine's counters around it go with the visit's median into {@link #visits}.
+         */
+        Map<String, Object> visit(int discard, int n) throws InterruptedException {
+            JvmCounters before = JvmCounters.snapshot(data.shards());
+            for (int i = 0; i < discard; i++) {
+                unrecordedStep();
+            }
+            List<String> groups = new ArrayList<>();
+            List<Double> walls = new ArrayList<>();
+            List<DistributedTrainer.StepTiming> timings = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                String group = tag + "-" + step;
+                jsc.setJobGroup(group, "bench step", false);
+                long t0 = System.nanoTime();
+                DistributedTrainer.StepResult r = trainer.step(step++, params, optimizer);
+                walls.add((System.nanoTime() - t0) / 1e6);
+                jsc.clearJobGroup();
                 groups.add(group);
-                recorded.add(new double[] {wall});
                 timings.add(r.timing());
             }
-        }
-        List<TaskTimes.Job> jobs = new ArrayList<>();
-        for (int i = 0; i < groups.size(); i++) {
-            List<TaskTimes.Job> js = times.jobs(groups.get(i), 1);
-            if (js.size() != 1) {
-                throw new IllegalStateException(groups.get(i) + ": expected one Spark job per step, got " + js.size());
+            List<TaskTimes.Job> jobs = new ArrayList<>();
+            List<StepSplit> splits = new ArrayList<>();
+            double gc = 0;
+            for (int i = 0; i < groups.size(); i++) {
+                List<TaskTimes.Job> js = times.jobs(groups.get(i), 1);
+                if (js.size() != 1) {
+                    throw new IllegalStateException(groups.get(i) + ": expected one Spark job per step, got " + js.size());
+                }
+                jobs.add(js.get(0));
+                splits.add(StepSplit.of(walls.get(i), timings.get(i), js.get(0)));
+                gc += js.get(0).tasks().stream().mapToLong(TaskTimes.Task::gcMs).sum();
             }
-            jobs.add(js.get(0));
-            measured.add(StepSplit.of(recorded.get(i)[0], timings.get(i), js.get(0)));
+            times.clear();
+            measured.addAll(splits);
+            chunks.add(jobs);
+            taskGcMs += gc;
+            Map<String, Object> since = JvmCounters.snapshot(data.shards()).since(before);
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("median_ms", StepSplit.median(walls.stream().mapToDouble(Double::doubleValue).toArray()));
+            v.put("steps", n);
+            v.put("split_ms", StepSplit.summary(splits).get("mean_ms"));
+            v.put("driver_jit_ms", JvmCounters.field(since, "driver", "jit_ms"));
+            v.put("driver_gc_ms", JvmCounters.field(since, "driver", "gc_ms"));
+            v.put("executors_jit_ms", JvmCounters.executorsTotal(since, "jit_ms"));
+            v.put("executors_gc_ms", JvmCounters.executorsTotal(since, "gc_ms"));
+            v.put("tasks_gc_ms", gc);
+            v.put("others_cores", since.get("others_cores"));
+            v.put("load1", since.get("load1"));
+            v.put("jvms", since);
+            visits.add(v);
+            return v;
         }
-        times.clear();
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("env", env);
-        row.put("variant", variant);
-        row.put("model", SIZE[size]);
-        row.put("params", params(size));
-        row.put("partitions", data.partitions());
-        row.put("depth", depth);
-        row.put("rows_per_task", rowsPerTask);
-        row.put("steps_per_round", stepsPerRound);
-        row.put("optimizer", sgd ? "sgd" : "adam");
-        row.putAll(StepSplit.summary(measured));
-        row.put("interval", intervals(jobs));
-        if (!sgd) {
-            steps.add(row);
+
+        /** The configuration's row: the split over every measured step, and each visit's median and counters. */
+        Map<String, Object> row() {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("env", env);
+            row.put("variant", variant);
+            row.put("role", role);
+            row.put("model", SIZE[size]);
+            row.put("params", params(size));
+            row.put("partitions", data.partitions());
+            row.put("depth", depth);
+            row.put("rows_per_task", rowsPerTask);
+            row.put("steps_per_round", stepsPerRound);
+            row.put("optimizer", sgd ? "sgd" : "adam");
+            row.putAll(StepSplit.summary(measured));
+            row.put("interval", intervals(chunks));
+            double[] medians = visits.stream().mapToDouble(v -> (Double) v.get("median_ms")).toArray();
+            row.put("visit_medians_ms", medians);
+            if (medians.length > 1) {
+                double lo = Arrays.stream(medians).min().orElseThrow();
+                double hi = Arrays.stream(medians).max().orElseThrow();
+                // the spread of the visits' medians, and the drift: last visit against the first (A ... A)
+                row.put("visit_spread", (hi - lo) / StepSplit.median(medians));
+                row.put("drift_last_vs_first", medians[medians.length - 1] / medians[0] - 1);
+            }
+            row.put("tasks_gc_ms_per_step", taskGcMs / measured.size());
+            row.put("visits", visits);
+            if (!sgd) {
+                steps.add(row);
+            }
+            System.out.println(StepSplit.line(row) + visitsNote(row));
+            return row;
         }
-        System.out.println(StepSplit.line(row));
-        return row;
     }
 
-    /** Step = gap between consecutive step jobs' ends; overhead = step − slowest task's run time (medians). */
-    private static Map<String, Object> intervals(List<TaskTimes.Job> jobs) {
-        double[] step = new double[jobs.size() - 1];
-        double[] overhead = new double[jobs.size() - 1];
-        double[] run = new double[jobs.size() - 1];
-        for (int i = 1; i < jobs.size(); i++) {
-            step[i - 1] = jobs.get(i).endMs() - jobs.get(i - 1).endMs();
-            run[i - 1] = jobs.get(i).slowestRunMs();
-            overhead[i - 1] = step[i - 1] - run[i - 1];
+    private static String visitsNote(Map<String, Object> row) {
+        double[] m = (double[]) row.get("visit_medians_ms");
+        if (m.length < 2) {
+            return "";
         }
-        return Map.of("step_ms", StepSplit.median(step), "slowest_run_ms", StepSplit.median(run),
-                "overhead_ms", StepSplit.median(overhead));
+        StringBuilder b = new StringBuilder("  [" + row.get("role") + "; visits");
+        for (double x : m) {
+            b.append(String.format(Locale.ROOT, " %.0f", x));
+        }
+        return b.append(String.format(Locale.ROOT, "; spread %.0f%%, last/first %+.0f%%]", 100 * (Double) row.get("visit_spread"),
+                100 * (Double) row.get("drift_last_vs_first"))).toString();
+    }
+
+    /** One configuration measured once: warm-up steps, then measured steps (the conf levers, the MLlib pairs). */
+    private Map<String, Object> treegrad(String env, String variant, int size, DistributedData data, int depth,
+                                         int rowsPerTask, int stepsPerRound, boolean sgd) throws Exception {
+        Config c = new Config(env, variant, LEVER, size, data, depth, rowsPerTask, stepsPerRound, sgd);
+        c.visit(opt.warmup(), opt.measured());
+        return c.row();
+    }
+
+    /** Roles in the scaling model's check, fixed in the code before anything is measured (docs/scaling.md). */
+    static final String FIT = ScalingModel.FIT;
+    static final String HELD_OUT = ScalingModel.HELD_OUT;
+    static final String LEVER = ScalingModel.LEVER;
+
+    /**
+     * Session warm-up, then the configurations in rounds. The session's JVMs are first brought to a
+     * steady state: the 1M base step, repeated until the median of the last {@link Options#SETTLE_WINDOW}
+     * walls is within 5% of the median of the window before (or the cap), then one throw-away visit of
+     * every configuration (each model size's buffers, every code path, the heap grown to the biggest
+     * model). Then {@link Options#rounds()} rounds visit every configuration, forward and backward in
+     * turn (A B C, C B A, ...): a drift that is linear in time adds the same to every configuration's
+     * mean, and each row reports its visits' spread and its last visit against its first.
+     */
+    private Map<String, Object> rounds(String env, List<Config> configs) throws Exception {
+        Map<String, Object> block = new LinkedHashMap<>();
+        block.put("env", env);
+        block.put("load_at_start", JvmCounters.loadLine());
+        long t0 = System.nanoTime();
+        JvmCounters start = JvmCounters.snapshot(configs.get(0).data.shards());
+        Config settler = configs.stream().filter(c -> c.size == 1 && c.variant.equals("base")).findFirst()
+                .orElse(configs.get(0));
+        block.put("settle", settle(settler, opt.settleSeconds()));
+        for (Config c : configs) {
+            for (int i = 0; i < opt.warmupVisitSteps(); i++) {
+                c.unrecordedStep();
+            }
+        }
+        times.clear();
+        block.put("warmup_seconds", (System.nanoTime() - t0) / 1e9);
+        block.put("warmup_jvms", JvmCounters.snapshot(configs.get(0).data.shards()).since(start));
+        List<String> order = new ArrayList<>();
+        for (int r = 0; r < opt.rounds(); r++) {
+            List<Config> round = new ArrayList<>(configs);
+            if (r % 2 == 1) {
+                java.util.Collections.reverse(round);
+            }
+            for (Config c : round) {
+                c.visit(1, opt.stepsPerVisit());   // the first step after a switch of configuration is not measured
+                order.add(c.variant + " " + SIZE[c.size]);
+            }
+            System.out.printf(Locale.ROOT, "   round %d/%d done (%s)%n", r + 1, opt.rounds(), JvmCounters.loadLine());
+        }
+        block.put("order", order);
+        block.put("seconds", (System.nanoTime() - t0) / 1e9);
+        block.put("load_at_end", JvmCounters.loadLine());
+        for (Config c : configs) {
+            c.row();
+        }
+        blocks.add(block);
+        System.out.printf(Locale.ROOT, "   %s rounds: %.0f s in all (warm-up %.0f s: settle %d steps, %s)%n", env,
+                (Double) block.get("seconds"), (Double) block.get("warmup_seconds"),
+                ((Map<?, ?>) block.get("settle")).get("steps"), block.get("load_at_end"));
+        return block;
+    }
+
+    /**
+     * Repeats one configuration's step until the session's JVMs are warm: the median wall of the last
+     * window of steps within 5% of the window before, and the JIT compilers of the driver and the
+     * executors together busy less than {@link #JIT_QUIET} of a core over the last window (JIT is what
+     * keeps a fresh JVM slow for its first minute on 2 cores: docs/scaling.md), or the cap.
+     */
+    private Map<String, Object> settle(Config c, double capSeconds) {
+        int w = Options.SETTLE_WINDOW;
+        List<Double> walls = new ArrayList<>();
+        List<Double> jitRates = new ArrayList<>();
+        long t0 = System.nanoTime();
+        boolean stable = false;
+        JvmCounters mark = JvmCounters.snapshot(c.data.shards());
+        while (walls.size() < opt.settleCap() && (System.nanoTime() - t0) / 1e9 < capSeconds) {
+            walls.add(c.unrecordedStep());
+            int n = walls.size();
+            if (n % w == 0) {
+                JvmCounters now = JvmCounters.snapshot(c.data.shards());
+                Map<String, Object> since = now.since(mark);
+                mark = now;
+                double jit = JvmCounters.field(since, "driver", "jit_ms") + JvmCounters.executorsTotal(since, "jit_ms");
+                jitRates.add(jit / (Double) since.get("wall_ms"));
+                if (n >= 2 * w + opt.settleMin()) {
+                    double last = median(walls.subList(n - w, n));
+                    double prev = median(walls.subList(n - 2 * w, n - w));
+                    if (Math.abs(last / prev - 1) <= 0.05 && jitRates.get(jitRates.size() - 1) < JIT_QUIET) {
+                        stable = true;
+                        break;
+                    }
+                }
+            }
+        }
+        times.clear();
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("config", c.variant + " " + SIZE[c.size]);
+        s.put("steps", walls.size());
+        s.put("seconds", (System.nanoTime() - t0) / 1e9);
+        s.put("stable", stable);
+        s.put("walls_ms", walls);
+        s.put("jit_cores_per_window", jitRates);
+        return s;
+    }
+
+    /** JIT compile time per wall time (cores) under which a session counts as warm. */
+    static final double JIT_QUIET = 0.2;
+
+    private static double median(List<Double> xs) {
+        return StepSplit.median(xs.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /**
+     * Step = gap between consecutive step jobs' ends (within a visit); overhead = step − slowest task's
+     * run time (medians).
+     */
+    private static Map<String, Object> intervals(List<List<TaskTimes.Job>> chunks) {
+        List<double[]> rows = new ArrayList<>();
+        for (List<TaskTimes.Job> jobs : chunks) {
+            for (int i = 1; i < jobs.size(); i++) {
+                double step = jobs.get(i).endMs() - jobs.get(i - 1).endMs();
+                double run = jobs.get(i).slowestRunMs();
+                rows.add(new double[] {step, run, step - run});
+            }
+        }
+        return Map.of("step_ms", StepSplit.median(rows.stream().mapToDouble(r -> r[0]).toArray()),
+                "slowest_run_ms", StepSplit.median(rows.stream().mapToDouble(r -> r[1]).toArray()),
+                "overhead_ms", StepSplit.median(rows.stream().mapToDouble(r -> r[2]).toArray()));
     }
 
     // ---- MLlib GradientDescent ----
@@ -443,7 +775,7 @@ public final class SparkBenchmark {
             rows.unpersist(false);
             // the first job is GradientDescent's count(); then one job per iteration
             List<TaskTimes.Job> iters = jobs.subList(1 + opt.warmup(), jobs.size());
-            Map<String, Object> theirs = intervals(iters);
+            Map<String, Object> theirs = intervals(List.of(iters));
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("env", env);
             row.put("model", SIZE[s]);

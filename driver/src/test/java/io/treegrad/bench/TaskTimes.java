@@ -16,8 +16,8 @@ import org.apache.spark.scheduler.TaskInfo;
 /**
  * A {@link SparkListener} that keeps, per job group, Spark's own timestamps and task metrics of
  * every job: when the job started and ended on the driver, and for each task its launch and finish
- * time, executor deserialize time, run time, result serialization time, getting-result time and
- * result size. The benchmark runs each measured step in a job group of its own
+ * time, executor deserialize time, run time, result serialization time, getting-result time,
+ * result size and the executor JVM's GC time during the task. The benchmark runs each measured step in a job group of its own
  * ({@code SparkContext.setJobGroup}) and reads the step's jobs back with {@link #jobs(String)}.
  *
  * <p>All times are the driver's wall clock in ms (Spark's resolution), except the executor-side
@@ -26,7 +26,7 @@ import org.apache.spark.scheduler.TaskInfo;
 public final class TaskTimes extends SparkListener {
     /** One task's timestamps and metrics. {@code schedulerDelayMs} as Spark's UI computes it. */
     public record Task(int stageId, long launchMs, long finishMs, long deserializeMs, long runMs,
-                       long resultSerializeMs, long gettingResultMs, long resultBytes) {
+                       long resultSerializeMs, long gettingResultMs, long resultBytes, long gcMs) {
         public long durationMs() {
             return finishMs - launchMs;
         }
@@ -99,7 +99,7 @@ public final class TaskTimes extends SparkListener {
         }
         tasksByJob.get(job).add(new Task(e.stageId(), i.launchTime(), i.finishTime(), m.executorDeserializeTime(),
                 m.executorRunTime(), m.resultSerializationTime(), i.gettingResultTime() == 0 ? 0
-                        : i.finishTime() - i.gettingResultTime(), m.resultSize()));
+                        : i.finishTime() - i.gettingResultTime(), m.resultSize(), m.jvmGCTime()));
     }
 
     @Override
