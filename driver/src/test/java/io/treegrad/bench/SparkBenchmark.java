@@ -211,6 +211,9 @@ public final class SparkBenchmark {
                 Map.of("spark.task.maxDirectResultSize", "1m"));
         confLever(env, "Java serializer", Map.of("spark.serializer", "org.apache.spark.serializer.JavaSerializer"));
         confLever(env, "tuned confs", tuned());
+        confLever(env, "Kryo per-element float[] (before the bulk serializer)",
+                Map.of("spark.kryo.registrator", PerElementArraysRegistrator.class.getName()));
+        confLever(env, "spark.kryo.unsafe=true", Map.of("spark.kryo.unsafe", "true"));
     }
 
     private void cluster() throws Exception {
@@ -224,6 +227,16 @@ public final class SparkBenchmark {
         treegrad(env, "steps_per_round 16", 1, data, 2, 64, 16, false);
         versusMllib(env, data);
         jobCost(env);
+        close();
+
+        Map<String, String> perElement = new LinkedHashMap<>(clusterConfs(2));   // the bulk serializer's "before"
+        perElement.put("spark.kryo.registrator", PerElementArraysRegistrator.class.getName());
+        open(env, perElement);
+        data = trainData(2);
+        for (int s = 0; s < 3; s++) {
+            treegrad(env, "Kryo per-element float[]", s, data, 2, 64, 1, false);
+        }
+        versusMllib(env, data);
         close();
 
         Map<String, String> tuned = new LinkedHashMap<>(clusterConfs(2));
