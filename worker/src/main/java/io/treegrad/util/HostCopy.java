@@ -59,6 +59,35 @@ public final class HostCopy {
         return out;
     }
 
+    /**
+     * The first {@code src.length()} elements of {@code dst} ← src's elements (FLOAT, contiguous): one
+     * bulk copy on the CPU backend, through ND4J elsewhere. For a hot path that keeps its Java array.
+     */
+    public static void copyOut(INDArray src, float[] dst) {
+        check(src, DataType.FLOAT, (int) src.length(), dst.length);
+        if (src.length() == 0) {
+            return;
+        }
+        if (Nd4j.getEnvironment().isCPU()) {
+            new FloatPointer(src.data().addressPointer()).position(start(src)).get(dst, 0, (int) src.length());
+        } else {
+            System.arraycopy(src.toFloatVector(), 0, dst, 0, (int) src.length());
+        }
+    }
+
+    /** As {@link #copyOut(INDArray, float[])}, for DOUBLE. */
+    public static void copyOut(INDArray src, double[] dst) {
+        check(src, DataType.DOUBLE, (int) src.length(), dst.length);
+        if (src.length() == 0) {
+            return;
+        }
+        if (Nd4j.getEnvironment().isCPU()) {
+            new DoublePointer(src.data().addressPointer()).position(start(src)).get(dst, 0, (int) src.length());
+        } else {
+            System.arraycopy(src.toDoubleVector(), 0, dst, 0, (int) src.length());
+        }
+    }
+
     /** A DOUBLE array's elements as a fresh Java array, in one bulk copy where it can (see {@link #toFloats}). */
     public static double[] toDoubles(INDArray src) {
         if (src.dataType() != DataType.DOUBLE || !contiguous(src) || !Nd4j.getEnvironment().isCPU()) {

@@ -48,4 +48,18 @@ class HostCopyTest {
         assertArrayEquals(new float[] {4, 5, 6}, HostCopy.toFloats(matrix.getRow(1)));
         assertArrayEquals(new float[0], HostCopy.toFloats(Nd4j.create(DataType.FLOAT, 0)));
     }
+
+    @Test
+    void copiesOutIntoAKeptArrayAndLeavesItsTail() {
+        INDArray whole = Nd4j.createFromArray(new float[] {0, 1, 2, 3, 4, 5});
+        float[] kept = {9, 9, 9, 9, 9};
+        HostCopy.copyOut(whole.get(NDArrayIndex.interval(2, 5)), kept);
+        assertArrayEquals(new float[] {2, 3, 4, 9, 9}, kept);
+        double[] d = new double[2];
+        HostCopy.copyOut(Nd4j.createFromArray(new double[] {0.5, -1.5}), d);
+        assertArrayEquals(new double[] {0.5, -1.5}, d);
+        assertThrows(IllegalArgumentException.class, () -> HostCopy.copyOut(whole, new float[5]));
+        assertThrows(IllegalArgumentException.class,
+                () -> HostCopy.copyOut(Nd4j.zeros(DataType.FLOAT, 4, 4).getColumn(1), new float[4]));
+    }
 }
