@@ -171,7 +171,7 @@ public final class DistributedTrainer {
         return JobWatchdog.limited(jsc, timeoutSeconds, what, work);
     }
 
-    /** The parameters as the Java array that is broadcast (one bulk copy: ND4J's toFloatVector took 7 ms at 1M). */
+    /** The parameters as the Java array that is broadcast: one bulk copy (toFloatVector: 1.8 → 0.3 ms at 1M). */
     private static Object toArray(INDArray params) {
         INDArray flat = params.reshape(params.length());
         return params.dataType() == org.nd4j.linalg.api.buffer.DataType.DOUBLE
