@@ -271,11 +271,15 @@ public final class SparkBenchmark {
 
         // levers that are Spark confs: a session each, the 1M model
         confLever(env, "spark.locality.wait=0", Map.of("spark.locality.wait", "0"));
-        confLever(env, "spark.broadcast.compress=false", Map.of("spark.broadcast.compress", "false"));
+        confLever(env, "spark.broadcast.compress=true (Spark's default; treegrad sets false)",
+                Map.of("spark.broadcast.compress", "true"));
         confLever(env, "spark.task.maxDirectResultSize=1m (Spark's default; treegrad sets 128m)",
                 Map.of("spark.task.maxDirectResultSize", "1m"));
         confLever(env, "Java serializer", Map.of("spark.serializer", "org.apache.spark.serializer.JavaSerializer"));
         confLever(env, "tuned confs", tuned());
+        confLever(env, "Kryo per-element float[] (before the bulk serializer)",
+                Map.of("spark.kryo.registrator", PerElementArraysRegistrator.class.getName()));
+        confLever(env, "spark.kryo.unsafe=true", Map.of("spark.kryo.unsafe", "true"));
     }
 
     private void cluster() throws Exception {
@@ -303,6 +307,16 @@ public final class SparkBenchmark {
         one.shards().unpersist(false);
         versusMllib(env, data);
         jobCost(env);
+        close();
+
+        Map<String, String> perElement = new LinkedHashMap<>(clusterConfs(2));   // the bulk serializer's "before"
+        perElement.put("spark.kryo.registrator", PerElementArraysRegistrator.class.getName());
+        open(env, perElement);
+        data = trainData(2);
+        for (int s = 0; s < 3; s++) {
+            treegrad(env, "Kryo per-element float[]", s, data, 2, 64, 1, false);
+        }
+        versusMllib(env, data);
         close();
 
         Map<String, String> tuned = new LinkedHashMap<>(clusterConfs(2));

@@ -40,14 +40,14 @@ public final class GradientSum implements Serializable {
     /** Adds a flat gradient SUM (not mean) over {@code examples} examples whose losses sum to {@code lossSum}. */
     public GradientSum add(INDArray gradientSum, double lossSum, long examples) {
         if (gradientSum.dataType() == DataType.DOUBLE) {
-            double[] g = gradientSum.reshape(gradientSum.length()).toDoubleVector();
+            double[] g = HostCopy.toDoubles(gradientSum.reshape(gradientSum.length()));
             if (isEmpty()) {
                 sumD = g;
             } else {
                 addInto(requireDouble(), g);
             }
         } else {
-            float[] g = gradientSum.reshape(gradientSum.length()).toFloatVector();
+            float[] g = HostCopy.toFloats(gradientSum.reshape(gradientSum.length()));
             if (isEmpty()) {
                 sumF = g;
             } else {

@@ -34,4 +34,32 @@ class HostCopyTest {
         assertThrows(IllegalArgumentException.class, () -> HostCopy.into(new float[5], 5, Nd4j.zeros(DataType.FLOAT, 4)));
         assertThrows(IllegalArgumentException.class, () -> HostCopy.into(new double[2], 2, Nd4j.zeros(DataType.FLOAT, 4)));
     }
+
+    @Test
+    void readsOutTheArraysOwnElementsWhereverItsViewStarts() {
+        INDArray whole = Nd4j.createFromArray(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+        assertArrayEquals(whole.toFloatVector(), HostCopy.toFloats(whole));
+        assertArrayEquals(new float[] {3, 4, 5, 6, 7}, HostCopy.toFloats(whole.get(NDArrayIndex.interval(3, 8))));
+        INDArray matrix = Nd4j.createFromArray(new double[][] {{1, 2, 3}, {4, 5, 6}});
+        assertArrayEquals(new double[] {4, 5, 6}, HostCopy.toDoubles(matrix.getRow(1)));
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, HostCopy.toDoubles(matrix));
+        // not one piece (a column), or another type: the values still come out, through ND4J
+        assertArrayEquals(new double[] {2, 5}, HostCopy.toDoubles(matrix.getColumn(1)));
+        assertArrayEquals(new float[] {4, 5, 6}, HostCopy.toFloats(matrix.getRow(1)));
+        assertArrayEquals(new float[0], HostCopy.toFloats(Nd4j.create(DataType.FLOAT, 0)));
+    }
+
+    @Test
+    void copiesOutIntoAKeptArrayAndLeavesItsTail() {
+        INDArray whole = Nd4j.createFromArray(new float[] {0, 1, 2, 3, 4, 5});
+        float[] kept = {9, 9, 9, 9, 9};
+        HostCopy.copyOut(whole.get(NDArrayIndex.interval(2, 5)), kept);
+        assertArrayEquals(new float[] {2, 3, 4, 9, 9}, kept);
+        double[] d = new double[2];
+        HostCopy.copyOut(Nd4j.createFromArray(new double[] {0.5, -1.5}), d);
+        assertArrayEquals(new double[] {0.5, -1.5}, d);
+        assertThrows(IllegalArgumentException.class, () -> HostCopy.copyOut(whole, new float[5]));
+        assertThrows(IllegalArgumentException.class,
+                () -> HostCopy.copyOut(Nd4j.zeros(DataType.FLOAT, 4, 4).getColumn(1), new float[4]));
+    }
 }

@@ -26,8 +26,9 @@ public final class TreegradKryoRegistrator implements KryoRegistrator {
 
     @Override
     public void registerClasses(Kryo kryo) {
-        kryo.register(float[].class);
-        kryo.register(double[].class);
+        // the parameters broadcast and the gradient sums returned every step: element arrays in bulk
+        kryo.register(float[].class, new BulkArraySerializer.Floats());
+        kryo.register(double[].class, new BulkArraySerializer.Doubles());
         kryo.register(int[].class);
         kryo.register(long[].class);
         kryo.register(Object[].class);
