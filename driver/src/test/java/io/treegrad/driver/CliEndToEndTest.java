@@ -56,6 +56,8 @@ class CliEndToEndTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("global batch = 64 per worker x 2 = 128"), r.out());
         assertTrue(r.out().contains("step 100/2345"), "progress lines: " + r.out());
+        assertTrue(r.out().matches("(?s).*step 100/2345 [^\\n]*  train accuracy 0\\.\\d{4}  \\(compute.*"),
+                "the running training accuracy in the progress line: " + r.out());
         String summary = Files.readString(out.resolve("summary.json"));
         double accuracy = Double.parseDouble(summary.replaceAll(".*\"test_accuracy\": ([0-9.]+).*\\s*", "$1"));
         assertTrue(accuracy >= 0.85, summary);

@@ -300,6 +300,11 @@ public final class TrainJob {
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "step %d/%d  epoch %.2f  loss %.4f  %.0f samples/s",
                 (Long) line.get("step"), total, (Double) line.get("epoch"), (Double) line.get("train_loss"),
                 (Double) line.get("samples_per_sec")));
+        if (line.containsKey("train_accuracy")) {   // running: the rows as the model was when it trained on them
+            s.append(String.format(Locale.ROOT, "  train accuracy %.4f", (Double) line.get("train_accuracy")));
+        } else if (line.containsKey("train_rmse")) {
+            s.append(String.format(Locale.ROOT, "  train RMSE %.4f", (Double) line.get("train_rmse")));
+        }
         @SuppressWarnings("unchecked")
         Map<String, Double> split = (Map<String, Double>) line.get("time_share");
         s.append(String.format(Locale.ROOT, "  (compute %.0f%%, aggregation %.0f%%, driver update %.0f%%, broadcast %.0f%%)",
