@@ -313,6 +313,7 @@ public final class SparkBenchmark {
         perElement.put("spark.kryo.registrator", PerElementArraysRegistrator.class.getName());
         open(env, perElement);
         data = trainData(2);
+        sessionWarmup(env, data);   // fresh executor JVMs: compare warm with warm
         for (int s = 0; s < 3; s++) {
             treegrad(env, "Kryo per-element float[]", s, data, 2, 64, 1, false);
         }
