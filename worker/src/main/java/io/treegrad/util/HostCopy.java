@@ -3,6 +3,7 @@ package io.treegrad.util;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -13,7 +14,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * loop ({@code DataBuffer.setData} puts element by element, {@code Nd4j.createFromArray} allocates).
  * The hot paths use it to reload broadcast parameters and minibatch rows into buffers they keep.
  *
- * <p>The one place that writes into an array's memory through its address: only the CPU backend
+ * <p>The one place that reaches an array's memory through its address (also {@link #hostPointer} for
+ * {@link HostBlas}): only the CPU backend
  * keeps an array's data in plain host memory. On any other backend (CUDA) the values go through an
  * ordinary {@code assign}, which the backend copies to the device itself (one temporary array).
  */
@@ -38,6 +40,25 @@ public final class HostCopy {
             new DoublePointer(dst.data().addressPointer()).position(start(dst)).put(src, 0, length);
         } else {
             prefix(dst, length).assign(Nd4j.createFromArray(Arrays.copyOf(src, length)));
+        }
+    }
+
+    /**
+     * A host pointer at {@code a}'s first element (its strides still the caller's to follow), for a
+     * native routine that reads or writes the array in place: FLOAT gives a FloatPointer, DOUBLE a
+     * DoublePointer. CPU backend only (elsewhere an array's memory is not host memory).
+     */
+    public static Pointer hostPointer(INDArray a) {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            throw new IllegalStateException("host pointers exist only on the CPU backend");
+        }
+        switch (a.dataType()) {
+            case FLOAT:
+                return new FloatPointer(a.data().addressPointer()).position(start(a));
+            case DOUBLE:
+                return new DoublePointer(a.data().addressPointer()).position(start(a));
+            default:
+                throw new IllegalArgumentException("host pointer: " + a.dataType() + " array, expected FLOAT or DOUBLE");
         }
     }
 
