@@ -25,12 +25,14 @@ public final class HostBlas {
     private static final int COL_MAJOR = 102;
     private static final int NO_TRANS = 111;
     private static final int TRANS = 112;
+    /** -Dtreegrad.hostBlas=false sends every gemm through the op again (to compare, or to rule this out). */
+    private static final boolean ENABLED = !"false".equals(System.getProperty("treegrad.hostBlas"));
     private static final MethodHandle SGEMM = find("cblas_sgemm", float.class, FloatPointer.class);
     private static final MethodHandle DGEMM = find("cblas_dgemm", double.class, DoublePointer.class);
 
     private HostBlas() {}
 
-    /** Whether {@link #gemm} can run here at all (CPU backend with its OpenBLAS binding). */
+    /** Whether {@link #gemm} can run here at all (CPU backend with its OpenBLAS binding, not switched off). */
     public static boolean available() {
         return SGEMM != null && DGEMM != null;
     }
@@ -116,7 +118,7 @@ public final class HostBlas {
 
     /** The binding's gemm of one type, or null off the CPU backend (or without the binding). */
     private static MethodHandle find(String name, Class<?> scalar, Class<?> pointer) {
-        if (!Nd4j.getEnvironment().isCPU()) {
+        if (!ENABLED || !Nd4j.getEnvironment().isCPU()) {
             return null;
         }
         MethodType type = MethodType.methodType(void.class, new Class<?>[] {int.class, int.class, int.class, int.class,

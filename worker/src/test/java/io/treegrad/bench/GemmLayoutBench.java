@@ -88,6 +88,13 @@ public final class GemmLayoutBench {
             put(cases, flops, "dW  " + s + " c cblas torch T,N b=1", f,
                     () -> openblas.cblas_sgemm(ROW, T, NT, n, k, b, 1f, pg, n, px, k, 1f, pdwt, k));
         }
+        // what a fresh output costs by itself (ND4J's allocation; the engine's ops all write fresh arrays)
+        for (long[] shape : new long[][] {{batch, 256}, {batch, 128}, {batch, 10}}) {
+            put(cases, flops, "alloc " + java.util.Arrays.toString(shape), 0,
+                    () -> Nd4j.createUninitialized(DataType.FLOAT, shape, 'c'));
+            put(cases, flops, "alloc+touch " + java.util.Arrays.toString(shape), 0,
+                    () -> Nd4j.createUninitialized(DataType.FLOAT, shape, 'c').assign(0));
+        }
         // empty op cost for reference: 1x1 gemm through Mmul vs cblas
         INDArray one = Nd4j.ones(DataType.FLOAT, 1, 1);
         INDArray oneOut = Nd4j.create(DataType.FLOAT, 1, 1);
