@@ -17,9 +17,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * Diagnostic (not part of CI): the MLP's 8 step gemms at one batch size, each timed interleaved
  * through (a) Nd.gemm as the engine calls it, (a0) libnd4j's Mmul op the way Nd.gemm called it
  * before, (b) Mmul with other layouts, (c) OpenBLAS's cblas_sgemm called directly through JavaCPP,
- * with our layout and with PyTorch's. Its PyTorch counterpart is bench_torch_gemm.py.
+ * with our layout and with PyTorch's. Its PyTorch counterpart is worker/src/test/python/bench_torch_gemm.py.
  *
- *   java -cp ... io.treegrad.bench.GemmLayoutBench [batch] [rounds]
+ * With OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1, on the classpath jobs/bench-engine builds
+ * (worker/target/test-classes:worker/target/classes:$(cat worker/target/bench.classpath)):
+ *
+ *   java -cp ... [-Donly=REGEX] io.treegrad.bench.GemmLayoutBench [batch] [rounds]
  */
 public final class GemmLayoutBench {
     private static final int ROW = openblas.CblasRowMajor;
