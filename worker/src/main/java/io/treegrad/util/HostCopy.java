@@ -3,6 +3,7 @@ package io.treegrad.util;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -14,7 +15,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The hot paths use it to reload broadcast parameters and minibatch rows into buffers they keep,
  * and the other way ({@link #toFloats}) to take the parameters and gradient sums out for Spark.
  *
- * <p>The one place that reads or writes an array's memory through its address: only the CPU backend
+ * <p>The one place that reads or writes an array's memory through its address (also {@link #hostPointer}
+ * for {@link HostBlas}): only the CPU backend
  * keeps an array's data in plain host memory. On any other backend (CUDA) the values go through an
  * ordinary {@code assign}, which the backend copies to the device itself (one temporary array).
  */
@@ -99,6 +101,25 @@ public final class HostCopy {
         }
         new DoublePointer(src.data().addressPointer()).position(start(src)).get(out, 0, out.length);
         return out;
+    }
+
+    /**
+     * A host pointer at {@code a}'s first element (its strides still the caller's to follow), for a
+     * native routine that reads or writes the array in place: FLOAT gives a FloatPointer, DOUBLE a
+     * DoublePointer. CPU backend only (elsewhere an array's memory is not host memory).
+     */
+    public static Pointer hostPointer(INDArray a) {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            throw new IllegalStateException("host pointers exist only on the CPU backend");
+        }
+        switch (a.dataType()) {
+            case FLOAT:
+                return new FloatPointer(a.data().addressPointer()).position(start(a));
+            case DOUBLE:
+                return new DoublePointer(a.data().addressPointer()).position(start(a));
+            default:
+                throw new IllegalArgumentException("host pointer: " + a.dataType() + " array, expected FLOAT or DOUBLE");
+        }
     }
 
     /**
