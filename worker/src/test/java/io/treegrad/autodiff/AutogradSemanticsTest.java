@@ -384,6 +384,47 @@ class AutogradSemanticsTest {
     }
 
     @Test
+    void linearBiasAddAndGradientFollowTheBatchSizeBiasViewsAndResetWorkspaces() {
+        // the bias add and ∂b run as rank-1 gemms with a cached ones column: it must be resized when
+        // the batch changes, survive a workspace reset, stay all ones, and a bias BLAS cannot take
+        // (a strided view) must still be added
+        org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration conf =
+                org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+        for (DataType type : new DataType[] {DataType.FLOAT, F64}) {
+            // plain, a row at an offset of a bigger buffer, a column (stride 4), and [1, out]
+            INDArray[] biases = {Nd4j.rand(type, 3), Nd4j.rand(type, 4, 3).getRow(1),
+                                 Nd4j.rand(type, 3, 4).getColumn(2), Nd4j.rand(type, 1, 3)};
+            for (INDArray b : biases) {
+                for (int n : new int[] {5, 2, 7, 5, 1}) {
+                    INDArray xv = Nd4j.rand(type, n, 4);
+                    INDArray wv = Nd4j.rand(type, 4, 3);
+                    INDArray gv = Nd4j.rand(type, n, 3);
+                    INDArray expectedY = xv.mmul(wv).addRowVector(b.reshape(3));
+                    INDArray expectedGb = gv.sum(0);
+                    try (org.nd4j.linalg.api.memory.MemoryWorkspace ws =
+                                 Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "linear-bias-test")) {
+                        Tensor x = Tensor.of(xv.dup());
+                        Tensor w = Tensor.of(wv.dup());
+                        Tensor bt = Tensor.of(b).requiresGrad(true);   // the view itself
+                        Tensor y = Tensor.linear(x, w, bt);
+                        String what = type + " bias " + java.util.Arrays.toString(b.shape()) + " stride "
+                                + java.util.Arrays.toString(b.stride()) + " batch " + n;
+                        assertArrayEquals(Nd4j.toFlattened('c', expectedY).toDoubleVector(), values(y),
+                                type == F64 ? 1e-12 : 1e-5, what);
+                        y.backward(Tensor.of(gv.dup()));
+                        assertArrayEquals(expectedGb.toDoubleVector(), values(bt.grad()),
+                                type == F64 ? 1e-12 : 1e-5, "∂b " + what);
+                    }
+                    INDArray ones = Nd.onesColumn(type, n);
+                    assertArrayEquals(new long[] {n, 1}, ones.shape());
+                    assertFalse(ones.isAttached(), "the cached ones column must live outside workspaces");
+                    assertEquals(n, ones.sumNumber().doubleValue(), 0, "the cached ones column was written into");
+                }
+            }
+        }
+    }
+
+    @Test
     void linearAddsWeightGradientsStraightIntoFlatGradsAndAccumulatesAcrossBackwards() {
         TwoLayers n = new TwoLayers();
         Tensor[] ref = n.reference(3);

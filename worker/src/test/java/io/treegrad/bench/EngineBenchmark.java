@@ -927,11 +927,13 @@ public final class EngineBenchmark {
         Map<String, LongSupplier> v = new LinkedHashMap<>();
         INDArray accView = e.parameters.grads().dup()   // a C-ordered view at an offset, like W2's .grad
                 .get(NDArrayIndex.interval(IN * H1 + H1, IN * H1 + H1 + H1 * H2)).reshape('c', H1, H2);
-        v.put("linear fwd now: Nd.gemm(x, W1) ('c' out) + addiRowVector(b1)", loop(inner,
+        v.put("linear fwd now: Nd.gemm(x, W1) ('c' out) + Nd.addBias(b1)", loop(inner,
+                () -> Nd.addBias(Nd.gemm(x, false, w1, false), b1)));
+        v.put("  was: Nd.gemm(x, W1) ('c' out) + addiRowVector(b1)", loop(inner,
                 () -> Nd.gemm(x, false, w1, false).addiRowVector(b1)));
-        v.put("  was: Nd4j.gemm(x, W1) ('f' out) + addiRowVector(b1)", loop(inner,
-                () -> Nd4j.gemm(x, w1, false, false).addiRowVector(b1)));
         v.put("  gemm alone (preallocated output)", loop(inner, () -> Nd4j.gemm(x, w1, y1, false, false, 1.0, 0.0)));
+        v.put("bias add now: Nd.addBias(y, b1) [B,256] (rank-1 gemm 1·bᵀ)", loop(inner, () -> Nd.addBias(y1, b1)));
+        v.put("  was: y.addiRowVector(b1)", loop(inner, () -> y1.addiRowVector(b1)));
         v.put("linear2 bwd dx now: Nd.gemm(g, W2, transB) ('c' out)", loop(inner, () -> Nd.gemm(g2, false, w2, true)));
         v.put("  was: Nd4j.gemm(g, W2, transB=true) ('f' out)", loop(inner, () -> Nd4j.gemm(g2, w2, false, true)));
         v.put("  alt: Nd4j.gemm(g, W2, transB=true) preallocated", loop(inner,
@@ -944,7 +946,9 @@ public final class EngineBenchmark {
         v.put("  alt: Nd4j.gemm into preallocated 'f', beta=1", loop(inner,
                 () -> Nd4j.gemm(a1, g2, acc, true, false, 1.0, 1.0)));
         INDArray dbView = accView.reshape(-1).get(NDArrayIndex.interval(0, H1)).reshape(1, H1);
-        v.put("linear bwd db now: Nd.gemm(new ones[1,B], g) into .grad view, beta=1", loop(inner,
+        v.put("linear bwd db now: Nd.gemm(cached onesColumn[B,1]ᵀ, g) into .grad view, beta=1", loop(inner,
+                () -> Nd.gemm(Nd.onesColumn(F32, batch), true, g1, false, dbView, 1.0)));
+        v.put("  was: Nd.gemm(new ones[1,B], g) into .grad view, beta=1", loop(inner,
                 () -> Nd.gemm(Nd4j.ones(F32, 1, batch), false, g1, false, dbView, 1.0)));
         v.put("  was: g.sum(0) [B,256] + .grad.addi", loop(inner, () -> dbView.addi(g1.sum(false, 0).reshape(1, H1))));
         v.put("  alt: gemm(ones[1,B], g) preallocated", loop(inner, () -> Nd4j.gemm(ones, g1, db, false, false, 1.0, 0.0)));

@@ -6,7 +6,6 @@ import io.treegrad.autodiff.Nd;
 import io.treegrad.autodiff.Shapes;
 import io.treegrad.autodiff.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Fused affine map y = x·W + b: x [n, in], W [in, out], b [out] (optional). One op instead of
@@ -32,7 +31,7 @@ public final class Linear extends Function {
                 throw new IllegalArgumentException("linear: bias " + Shapes.str(b.shape())
                         + " must be [" + w.size(1) + "]");
             }
-            y.addiRowVector(b.reshape(w.size(1)));
+            Nd.addBias(y, b);
         }
         return y;
     }
@@ -65,9 +64,9 @@ public final class Linear extends Function {
         Tensor gb = null;
         if (needsInputGrad(2)) {
             // Σ_rows g as the product 1ᵀ·g: a gemv, much faster than a reduction along axis 0
-            INDArray ones = Nd4j.ones(g.dataType(), 1, g.size(0));
+            INDArray ones = Nd.onesColumn(g.dataType(), g.size(0));
             INDArray into = leafGradTarget(2);
-            gb = MatMul.product(into == null ? null : into.reshape(1, into.length()), ones, false, g, false);
+            gb = MatMul.product(into == null ? null : into.reshape(1, into.length()), ones, true, g, false);
             gb = gb == null ? null : gb.reshape(biasShape);
         }
         return grads(gx, gw, gb);
