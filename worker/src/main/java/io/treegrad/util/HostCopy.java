@@ -28,7 +28,7 @@ public final class HostCopy {
         check(dst, DataType.FLOAT, length, src.length);
         if (Nd4j.getEnvironment().isCPU()) {
             // one memcpy: DataBuffer.setData(float[]) is a loop of put(i, v), ~2.8 ms for 512 x 784
-            new FloatPointer(dst.data().addressPointer()).position(start(dst)).put(src, 0, length);
+            ((FloatPointer) hostPointer(dst)).put(src, 0, length);
         } else {
             prefix(dst, length).assign(Nd4j.createFromArray(Arrays.copyOf(src, length)));
         }
@@ -38,7 +38,7 @@ public final class HostCopy {
     public static void into(double[] src, int length, INDArray dst) {
         check(dst, DataType.DOUBLE, length, src.length);
         if (Nd4j.getEnvironment().isCPU()) {
-            new DoublePointer(dst.data().addressPointer()).position(start(dst)).put(src, 0, length);
+            ((DoublePointer) hostPointer(dst)).put(src, 0, length);
         } else {
             prefix(dst, length).assign(Nd4j.createFromArray(Arrays.copyOf(src, length)));
         }
@@ -54,10 +54,7 @@ public final class HostCopy {
             return src.toFloatVector();
         }
         float[] out = new float[(int) src.length()];
-        if (out.length == 0) {
-            return out;   // an empty array has no memory: its address is null
-        }
-        new FloatPointer(src.data().addressPointer()).position(start(src)).get(out, 0, out.length);
+        copyOut(src, out);
         return out;
     }
 
@@ -68,10 +65,10 @@ public final class HostCopy {
     public static void copyOut(INDArray src, float[] dst) {
         check(src, DataType.FLOAT, (int) src.length(), dst.length);
         if (src.length() == 0) {
-            return;
+            return;   // an empty array has no memory: its address is null
         }
         if (Nd4j.getEnvironment().isCPU()) {
-            new FloatPointer(src.data().addressPointer()).position(start(src)).get(dst, 0, (int) src.length());
+            ((FloatPointer) hostPointer(src)).get(dst, 0, (int) src.length());
         } else {
             System.arraycopy(src.toFloatVector(), 0, dst, 0, (int) src.length());
         }
@@ -84,7 +81,7 @@ public final class HostCopy {
             return;
         }
         if (Nd4j.getEnvironment().isCPU()) {
-            new DoublePointer(src.data().addressPointer()).position(start(src)).get(dst, 0, (int) src.length());
+            ((DoublePointer) hostPointer(src)).get(dst, 0, (int) src.length());
         } else {
             System.arraycopy(src.toDoubleVector(), 0, dst, 0, (int) src.length());
         }
@@ -96,10 +93,7 @@ public final class HostCopy {
             return src.toDoubleVector();
         }
         double[] out = new double[(int) src.length()];
-        if (out.length == 0) {
-            return out;   // an empty array has no memory: its address is null
-        }
-        new DoublePointer(src.data().addressPointer()).position(start(src)).get(out, 0, out.length);
+        copyOut(src, out);
         return out;
     }
 
