@@ -63,7 +63,7 @@ public final class Linear extends Function {
         }
         Tensor gb = null;
         if (needsInputGrad(2)) {
-            // Σ_rows g as the product 1ᵀ·g: a gemv, much faster than a reduction along axis 0
+            // Σ_rows g as the product 1ᵀ·g (BLAS gemv where it accumulates into .grad): much faster than a reduction along axis 0
             INDArray ones = Nd.onesColumn(g.dataType(), g.size(0));
             INDArray into = leafGradTarget(2);
             gb = MatMul.product(into == null ? null : into.reshape(1, into.length()), ones, true, g, false);
