@@ -51,7 +51,7 @@ public final class HostCopy {
      */
     public static float[] toFloats(INDArray src) {
         if (src.dataType() != DataType.FLOAT || !contiguous(src) || !Nd4j.getEnvironment().isCPU()) {
-            return src.toFloatVector();
+            return rowMajorVector(src).toFloatVector();
         }
         float[] out = new float[(int) src.length()];
         copyOut(src, out);
@@ -70,7 +70,7 @@ public final class HostCopy {
         if (Nd4j.getEnvironment().isCPU()) {
             ((FloatPointer) hostPointer(src)).get(dst, 0, (int) src.length());
         } else {
-            System.arraycopy(src.toFloatVector(), 0, dst, 0, (int) src.length());
+            System.arraycopy(rowMajorVector(src).toFloatVector(), 0, dst, 0, (int) src.length());
         }
     }
 
@@ -83,14 +83,14 @@ public final class HostCopy {
         if (Nd4j.getEnvironment().isCPU()) {
             ((DoublePointer) hostPointer(src)).get(dst, 0, (int) src.length());
         } else {
-            System.arraycopy(src.toDoubleVector(), 0, dst, 0, (int) src.length());
+            System.arraycopy(rowMajorVector(src).toDoubleVector(), 0, dst, 0, (int) src.length());
         }
     }
 
     /** A DOUBLE array's elements as a fresh Java array, in one bulk copy where it can (see {@link #toFloats}). */
     public static double[] toDoubles(INDArray src) {
         if (src.dataType() != DataType.DOUBLE || !contiguous(src) || !Nd4j.getEnvironment().isCPU()) {
-            return src.toDoubleVector();
+            return rowMajorVector(src).toDoubleVector();
         }
         double[] out = new double[(int) src.length()];
         copyOut(src, out);
@@ -123,6 +123,14 @@ public final class HostCopy {
      */
     private static long start(INDArray dst) {
         return dst.offset() - dst.data().offset();
+    }
+
+    /**
+     * a's elements in row-major order as a vector: ND4J's {@code toFloatVector} and
+     * {@code toDoubleVector} refuse a matrix, whatever its layout.
+     */
+    private static INDArray rowMajorVector(INDArray a) {
+        return a.rank() <= 1 ? a : a.dup('c').reshape(a.length());
     }
 
     /** The first {@code length} elements of a contiguous array, as a flat view. */
