@@ -1,6 +1,7 @@
 package io.treegrad.autodiff;
 
 import io.treegrad.util.HostBlas;
+import io.treegrad.util.HostOps;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -138,6 +139,21 @@ public final class Nd {
             return y;
         }
         return y.addiRowVector(b.reshape(out));
+    }
+
+    /** max(x, 0) into a fresh C-ordered array: on the CPU backend one direct kernel call ({@link HostOps}). */
+    public static INDArray relu(INDArray x) {
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
+        return HostOps.relu(x, y) ? y : org.nd4j.linalg.ops.transforms.Transforms.relu(x, true);
+    }
+
+    /**
+     * ReLU's vector-Jacobian product g ⊙ [y &gt; 0] from its output y, into a fresh array: on the CPU
+     * backend two direct kernel calls ({@link HostOps}), elsewhere the step op and a multiply.
+     */
+    public static INDArray reluBackward(INDArray y, INDArray g) {
+        INDArray out = Nd4j.createUninitialized(g.dataType(), y.shape(), 'c');
+        return HostOps.reluBackward(y, g, out) ? out : positiveMask(y).muli(g);
     }
 
     /** 1.0 where {@code x > 0}, else 0.0 (also at 0), in x's type: one op into a fresh array. */

@@ -3,6 +3,7 @@ package io.treegrad.util;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * and the other way ({@link #toFloats}) to take the parameters and gradient sums out for Spark.
  *
  * <p>The one place that reads or writes an array's memory through its address (also {@link #hostPointer}
- * for {@link HostBlas}): only the CPU backend
+ * for {@link HostBlas}, {@link #shapeInfo} for {@link HostOps}): only the CPU backend
  * keeps an array's data in plain host memory. On any other backend (CUDA) the values go through an
  * ordinary {@code assign}, which the backend copies to the device itself (one temporary array).
  */
@@ -114,6 +115,17 @@ public final class HostCopy {
             default:
                 throw new IllegalArgumentException("host pointer: " + a.dataType() + " array, expected FLOAT or DOUBLE");
         }
+    }
+
+    /**
+     * The address of a's shape descriptor (rank, shape, strides, type, order: what libnd4j's kernels
+     * read an array's layout from), for {@link HostOps}. CPU backend only, as {@link #hostPointer}.
+     */
+    public static LongPointer shapeInfo(INDArray a) {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            throw new IllegalStateException("host shape descriptors exist only on the CPU backend");
+        }
+        return (LongPointer) a.shapeInfoDataBuffer().addressPointer();
     }
 
     /**
