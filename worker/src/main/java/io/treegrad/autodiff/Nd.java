@@ -102,7 +102,7 @@ public final class Nd {
     }
 
     /**
-     * out = op(a)·op(b) + beta·out for 2-D a and b, where op transposes when its flag is set, written
+     * out = op(a)·op(b) + beta·out for 2-D a and b (or 1-D, standing for a row [1, n]), where op transposes when its flag is set, written
      * into {@code out} whatever its order or offset (a C-ordered view into a flat buffer included).
      * NOTE: {@code Nd4j.gemm} wants an 'f'-ordered result of its own (offset 0), so its results are
      * 'f' and everything downstream runs on a mix of orders; libnd4j's matmul op instead picks the
@@ -114,8 +114,13 @@ public final class Nd {
         if (HostBlas.gemm(a, ta, b, tb, out, beta)) {
             return out;
         }
-        Nd4j.exec(new Mmul(a, b, out, 1.0, beta, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
+        Nd4j.exec(new Mmul(row(a), row(b), row(out), 1.0, beta, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
         return out;
+    }
+
+    /** A 1-D x as the row [1, n] (a view), anything else as it is: what {@link #gemm} takes a vector for. */
+    private static INDArray row(INDArray x) {
+        return x.rank() == 1 ? x.reshape(1, x.length()) : x;
     }
 
     /** op(a)·op(b) for 2-D a and b into a fresh C-ordered array (see {@link #gemm(INDArray, boolean, INDArray, boolean, INDArray, double)}). */
@@ -135,7 +140,7 @@ public final class Nd {
     public static INDArray addBias(INDArray y, INDArray b) {
         long out = y.size(1);
         if (HostBlas.available()
-                && HostBlas.gemm(onesColumn(y.dataType(), y.size(0)), false, b.reshape(1, out), false, y, 1.0)) {
+                && HostBlas.gemm(onesColumn(y.dataType(), y.size(0)), false, b.rank() == 1 ? b : b.reshape(1, out), false, y, 1.0)) {
             return y;
         }
         return y.addiRowVector(b.reshape(out));

@@ -42,22 +42,23 @@ public final class HostBlas {
     }
 
     /**
-     * out = op(a)·op(b) + beta·out for 2-D a, b, out of one type (FLOAT or DOUBLE), op transposing
-     * where its flag is set; true when done, false (nothing touched) where BLAS cannot take these
-     * arrays. Shapes that do not fit are left to the caller's fallback, which reports them.
+     * out = op(a)·op(b) + beta·out for a, b, out of one type (FLOAT or DOUBLE), op transposing where
+     * its flag is set; true when done, false (nothing touched) where BLAS cannot take these arrays.
+     * Each is 2-D, or 1-D standing for the row [1, n] (a bias and its gradient, without the ~10 µs
+     * an INDArray reshape costs). Shapes that do not fit are left to the caller's fallback, which reports them.
      */
     public static boolean gemm(INDArray a, boolean ta, INDArray b, boolean tb, INDArray out, double beta) {
-        if (!available() || a.rank() != 2 || b.rank() != 2 || out.rank() != 2) {
+        if (!available() || !matrix(a) || !matrix(b) || !matrix(out)) {
             return false;
         }
         DataType type = a.dataType();
         if ((type != DataType.FLOAT && type != DataType.DOUBLE) || b.dataType() != type || out.dataType() != type) {
             return false;
         }
-        long m = ta ? a.size(1) : a.size(0);
-        long k = ta ? a.size(0) : a.size(1);
-        long n = tb ? b.size(0) : b.size(1);
-        if ((tb ? b.size(1) : b.size(0)) != k || out.size(0) != m || out.size(1) != n
+        long m = ta ? size(a, 1) : size(a, 0);
+        long k = ta ? size(a, 0) : size(a, 1);
+        long n = tb ? size(b, 0) : size(b, 1);
+        if ((tb ? size(b, 1) : size(b, 0)) != k || size(out, 0) != m || size(out, 1) != n
                 || m == 0 || n == 0 || k == 0 || Math.max(Math.max(m, n), k) > Integer.MAX_VALUE) {
             return false;
         }
@@ -152,10 +153,10 @@ public final class HostBlas {
      * A size-1 dimension's stride is never followed, so it may be anything.
      */
     static long leading(INDArray x) {
-        long r = x.size(0);
-        long c = x.size(1);
-        long s0 = x.stride(0);
-        long s1 = x.stride(1);
+        long r = size(x, 0);
+        long c = size(x, 1);
+        long s1 = x.rank() == 1 ? x.stride(0) : x.stride(1);
+        long s0 = x.rank() == 1 ? c * s1 : x.stride(0);   // a row's: never followed (r = 1)
         long ld;
         if ((s1 == 1 || c == 1) && (r == 1 || s0 >= c)) {
             ld = -Math.max(r == 1 ? c : s0, 1);
@@ -165,6 +166,15 @@ public final class HostBlas {
             return 0;
         }
         return Math.abs(ld) > Integer.MAX_VALUE ? 0 : ld;
+    }
+
+    private static boolean matrix(INDArray x) {
+        return x.rank() == 2 || x.rank() == 1;
+    }
+
+    /** x's size along d as a matrix: a 1-D x is the row [1, n]. */
+    private static long size(INDArray x, int d) {
+        return x.rank() == 2 ? x.size(d) : d == 0 ? 1 : x.length();
     }
 
     /** The binding's gemm of one type, or null off the CPU backend (or without the binding). */

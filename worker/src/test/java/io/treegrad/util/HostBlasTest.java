@@ -119,6 +119,26 @@ class HostBlasTest {
         assertEquals(2 * 6 * 4 * 4, checked);
     }
 
+    /** A 1-D operand or output stands for the row [1, n], contiguous or strided (a matrix's column). */
+    @Test
+    void oneDimensionalArraysAreRows() {
+        Nd4j.getRandom().setSeed(10);
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray ones = Nd4j.ones(type, 6, 1);
+            INDArray g = Nd4j.rand(type, 6, 4).subi(0.5);
+            INDArray col = Nd4j.rand(type, 4, 3).getColumn(1);  // 1-D [4], stride 3
+            INDArray colBefore = col.dup();
+            INDArray into = Nd4j.rand(type, 5, 4).getRow(2);    // 1-D [4], offset 8
+            INDArray intoExpected = into.dup().addi(g.sum(0));
+            assertTrue(HostBlas.gemm(ones, true, g, false, into, 1.0), type + ": 1ᵀ·g into a 1-D row");
+            assertClose(intoExpected, into, type + " 1-D output");
+            INDArray y = Nd4j.rand(type, 6, 4);
+            INDArray yExpected = y.dup().addiRowVector(colBefore);
+            assertTrue(HostBlas.gemm(ones, false, col, false, y, 1.0), type + ": 1·bᵀ with a strided 1-D b");
+            assertClose(yExpected, y, type + " strided 1-D operand");
+        }
+    }
+
     /** A rows x cols view at (2, 3) inside a bigger matrix of the given order: offset > 0, strides of the big one. */
     private static INDArray inside(DataType type, int rows, int cols, char order) {
         INDArray big = Nd4j.rand(type, rows + 4, cols + 5).sub(0.5).dup(order);
