@@ -102,6 +102,8 @@ public final class OpFloorBench {
                 loop.execPairwiseTransform(extra, mulNum, opaque(o), os, null,
                         opaque(x), (LongPointer) x.shapeInfoDataBuffer().addressPointer(), null, opaque(o), os, null, null);
             }));
+            v.put("in ws: Nd4j.scalar(FLOAT, 2.5)", () -> inWs(wsConf, () -> Nd4j.scalar(DataType.FLOAT, 2.5)));
+            v.put("in ws: createUninitialized([]) + putScalar", () -> inWs(wsConf, () -> Nd4j.createUninitialized(DataType.FLOAT, new long[0]).putScalar(0, 2.5)));
             v.put("in ws: createUninitialized", () -> inWs(wsConf, () -> Nd4j.createUninitialized(DataType.FLOAT, shape)));
             v.put("in ws: nothing", () -> inWs(wsConf, () -> { }));
             v.put("createUninitialized (no workspace)", () -> Nd4j.createUninitialized(DataType.FLOAT, shape));
