@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The same sources run on ND4J's CPU and CUDA backends (mvn -Pcuda), so nothing may assume one of
- * them: what only the CPU backend allows (a host pointer into an array's memory, its OpenBLAS) and what picks a
+ * them: what only the CPU backend allows (a host pointer into an array's memory, its OpenBLAS, libnd4j's kernels called directly) and what picks a
  * GPU each live in one file, where the other backend is handled too; neither backend's own classes
  * are named anywhere. (JavaCPP itself, e.g. its memory counters, serves both backends.)
  */
@@ -24,9 +24,9 @@ class BackendNeutralityTest {
     private static final Map<String, String> ALLOWED_IN = Map.of(
             "addressPointer", "worker/src/main/java/io/treegrad/util/HostCopy.java",
             "org.bytedeco.openblas", "worker/src/main/java/io/treegrad/util/HostBlas.java",
-            "org.nd4j.linalg.cpu", "none",
+            "org.nd4j.linalg.cpu", "worker/src/main/java/io/treegrad/util/HostOps.java",
             "org.nd4j.linalg.jcublas", "none",
-            "org.nd4j.nativeblas", "none",
+            "org.nd4j.nativeblas", "worker/src/main/java/io/treegrad/util/HostOps.java",
             "org.nd4j.jita", "none",
             "getAffinityManager", "driver/src/main/java/io/treegrad/driver/spark/TaskDevice.java");
 

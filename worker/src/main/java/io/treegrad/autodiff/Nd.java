@@ -1,6 +1,7 @@
 package io.treegrad.autodiff;
 
 import io.treegrad.util.HostBlas;
+import io.treegrad.util.HostOps;
 import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -101,7 +102,7 @@ public final class Nd {
     }
 
     /**
-     * out = op(a)·op(b) + beta·out for 2-D a and b, where op transposes when its flag is set, written
+     * out = op(a)·op(b) + beta·out for 2-D a and b (or 1-D, standing for a row [1, n]), where op transposes when its flag is set, written
      * into {@code out} whatever its order or offset (a C-ordered view into a flat buffer included).
      * NOTE: {@code Nd4j.gemm} wants an 'f'-ordered result of its own (offset 0), so its results are
      * 'f' and everything downstream runs on a mix of orders; libnd4j's matmul op instead picks the
@@ -113,8 +114,13 @@ public final class Nd {
         if (HostBlas.gemm(a, ta, b, tb, out, beta)) {
             return out;
         }
-        Nd4j.exec(new Mmul(a, b, out, 1.0, beta, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
+        Nd4j.exec(new Mmul(row(a), row(b), row(out), 1.0, beta, MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
         return out;
+    }
+
+    /** A 1-D x as the row [1, n] (a view), anything else as it is: what {@link #gemm} takes a vector for. */
+    private static INDArray row(INDArray x) {
+        return x.rank() == 1 ? x.reshape(1, x.length()) : x;
     }
 
     /** op(a)·op(b) for 2-D a and b into a fresh C-ordered array (see {@link #gemm(INDArray, boolean, INDArray, boolean, INDArray, double)}). */
@@ -126,18 +132,33 @@ public final class Nd {
 
     /**
      * y += b on every row, in place (y [n, out], b of length out: [out] or [1, out]). On the CPU backend
-     * as the rank-1 gemm y = 1·bᵀ + y straight through OpenBLAS ({@link #onesColumn}): measured 16.5
-     * against 29.4 µs for the addRowVector op at [128, 256] (jobs/bench-engine --profile, one loaded run);
+     * as the rank-1 update y = 1·bᵀ + y straight through OpenBLAS ({@link #onesColumn}; {@link HostBlas}
+     * runs it as ger): measured ~4 µs against 29.4 for the addRowVector op at [128, 256];
      * elsewhere, or for a bias BLAS cannot take (a strided view), the op, which off the CPU is cheaper
      * than a matmul op.
      */
     public static INDArray addBias(INDArray y, INDArray b) {
         long out = y.size(1);
         if (HostBlas.available()
-                && HostBlas.gemm(onesColumn(y.dataType(), y.size(0)), false, b.reshape(1, out), false, y, 1.0)) {
+                && HostBlas.gemm(onesColumn(y.dataType(), y.size(0)), false, b.rank() == 1 ? b : b.reshape(1, out), false, y, 1.0)) {
             return y;
         }
         return y.addiRowVector(b.reshape(out));
+    }
+
+    /** max(x, 0) into a fresh C-ordered array: on the CPU backend one direct kernel call ({@link HostOps}). */
+    public static INDArray relu(INDArray x) {
+        INDArray y = Nd4j.createUninitialized(x.dataType(), x.shape(), 'c');
+        return HostOps.relu(x, y) ? y : org.nd4j.linalg.ops.transforms.Transforms.relu(x, true);
+    }
+
+    /**
+     * ReLU's vector-Jacobian product g ⊙ [y &gt; 0] from its output y, into a fresh array: on the CPU
+     * backend two direct kernel calls ({@link HostOps}), elsewhere the step op and a multiply.
+     */
+    public static INDArray reluBackward(INDArray y, INDArray g) {
+        INDArray out = Nd4j.createUninitialized(g.dataType(), y.shape(), 'c');
+        return HostOps.reluBackward(y, g, out) ? out : positiveMask(y).muli(g);
     }
 
     /** 1.0 where {@code x > 0}, else 0.0 (also at 0), in x's type: one op into a fresh array. */

@@ -7,6 +7,8 @@ import io.treegrad.loss.Loss;
 import io.treegrad.loss.Targets;
 import io.treegrad.nn.Mode;
 import io.treegrad.nn.Model;
+import io.treegrad.util.HostCopy;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
@@ -100,12 +102,33 @@ public final class Objective {
 
     /** A batch's mean loss and its outputs. */
     public record BatchEvaluation(double meanLoss, INDArray outputs) {
-        /** How many rows' argmax equals their label. */
+        /**
+         * How many rows' argmax (the first largest output) equals their label. FLOAT and DOUBLE
+         * outputs are read in one bulk copy: the argMax op and a getLong per row cost ~35 µs at
+         * [128, 10], a sizable part of a training step's non-gemm time.
+         */
         public long correct(int[] labels) {
-            INDArray predicted = outputs.argMax(1);
+            if (outputs.rank() != 2 || (outputs.dataType() != DataType.FLOAT && outputs.dataType() != DataType.DOUBLE)) {
+                INDArray predicted = outputs.argMax(1);
+                long correct = 0;
+                for (int r = 0; r < labels.length; r++) {
+                    correct += predicted.getLong(r) == labels[r] ? 1 : 0;
+                }
+                return correct;
+            }
+            int k = (int) outputs.size(1);
+            double[] v = outputs.dataType() == DataType.DOUBLE ? HostCopy.toDoubles(outputs) : null;
+            float[] f = v == null ? HostCopy.toFloats(outputs) : null;
             long correct = 0;
             for (int r = 0; r < labels.length; r++) {
-                correct += predicted.getLong(r) == labels[r] ? 1 : 0;
+                int best = 0;
+                for (int j = 1; j < k; j++) {
+                    int at = r * k;
+                    if (v != null ? v[at + j] > v[at + best] : f[at + j] > f[at + best]) {
+                        best = j;
+                    }
+                }
+                correct += best == labels[r] ? 1 : 0;
             }
             return correct;
         }

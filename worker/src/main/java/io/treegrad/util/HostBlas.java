@@ -29,31 +29,36 @@ public final class HostBlas {
     private static final boolean ENABLED = !"false".equals(System.getProperty("treegrad.hostBlas"));
     private static final MethodHandle SGEMM = find("cblas_sgemm", float.class, FloatPointer.class);
     private static final MethodHandle DGEMM = find("cblas_dgemm", double.class, DoublePointer.class);
+    private static final MethodHandle SGEMV = find("cblas_sgemv", gemvType(float.class, FloatPointer.class));
+    private static final MethodHandle DGEMV = find("cblas_dgemv", gemvType(double.class, DoublePointer.class));
+    private static final MethodHandle SGER = find("cblas_sger", gerType(float.class, FloatPointer.class));
+    private static final MethodHandle DGER = find("cblas_dger", gerType(double.class, DoublePointer.class));
 
     private HostBlas() {}
 
     /** Whether {@link #gemm} can run here at all (CPU backend with its OpenBLAS binding, not switched off). */
     public static boolean available() {
-        return SGEMM != null && DGEMM != null;
+        return SGEMM != null && DGEMM != null && SGEMV != null && DGEMV != null && SGER != null && DGER != null;
     }
 
     /**
-     * out = op(a)·op(b) + beta·out for 2-D a, b, out of one type (FLOAT or DOUBLE), op transposing
-     * where its flag is set; true when done, false (nothing touched) where BLAS cannot take these
-     * arrays. Shapes that do not fit are left to the caller's fallback, which reports them.
+     * out = op(a)·op(b) + beta·out for a, b, out of one type (FLOAT or DOUBLE), op transposing where
+     * its flag is set; true when done, false (nothing touched) where BLAS cannot take these arrays.
+     * Each is 2-D, or 1-D standing for the row [1, n] (a bias and its gradient, without the ~10 µs
+     * an INDArray reshape costs). Shapes that do not fit are left to the caller's fallback, which reports them.
      */
     public static boolean gemm(INDArray a, boolean ta, INDArray b, boolean tb, INDArray out, double beta) {
-        if (!available() || a.rank() != 2 || b.rank() != 2 || out.rank() != 2) {
+        if (!available() || !matrix(a) || !matrix(b) || !matrix(out)) {
             return false;
         }
         DataType type = a.dataType();
         if ((type != DataType.FLOAT && type != DataType.DOUBLE) || b.dataType() != type || out.dataType() != type) {
             return false;
         }
-        long m = ta ? a.size(1) : a.size(0);
-        long k = ta ? a.size(0) : a.size(1);
-        long n = tb ? b.size(0) : b.size(1);
-        if ((tb ? b.size(1) : b.size(0)) != k || out.size(0) != m || out.size(1) != n
+        long m = ta ? size(a, 1) : size(a, 0);
+        long k = ta ? size(a, 0) : size(a, 1);
+        long n = tb ? size(b, 0) : size(b, 1);
+        if ((tb ? size(b, 1) : size(b, 0)) != k || size(out, 0) != m || size(out, 1) != n
                 || m == 0 || n == 0 || k == 0 || Math.max(Math.max(m, n), k) > Integer.MAX_VALUE) {
             return false;
         }
@@ -80,8 +85,30 @@ public final class HostBlas {
         return true;
     }
 
+    /**
+     * Column-major out[m×n] = op1(x1)[m×k]·op2(x2)[k×n] + beta·out, x1 and x2 stored with leading
+     * dimensions l1 and l2, out with lc. An accumulation (beta = 1) whose product is a matrix-vector
+     * one (m or n is 1) runs as gemv, a rank-1 update (k = 1) as ger: OpenBLAS's gemm packs its
+     * operands for a blocked kernel even then, measured at [128, 256] float32 ~28 µs for the bias
+     * gradient 1ᵀ·g (gemv ~2 µs) and ~17 µs for the bias add y += 1·bᵀ (ger ~4 µs). With beta = 0
+     * gemm stays: gemv would first have to scale an output that may hold NaN garbage by zero.
+     */
     private static void call(DataType type, boolean t1, boolean t2, long m, long n, long k, INDArray x1, long l1,
                              INDArray x2, long l2, double beta, INDArray out, long lc) throws Throwable {
+        // stored column-major with leading dimension l, element (i, j) of a matrix lies at i + j·l:
+        // the vector op(x)[m×1] has stride 1 when x is stored m×1, l when stored 1×m (transposed)
+        if (beta == 1.0 && k == 1) {          // out += op1(x1)·op2(x2): column m×1 times row 1×n
+            ger(type, m, n, x1, t1 ? l1 : 1, x2, t2 ? 1 : l2, out, lc);
+            return;
+        }
+        if (beta == 1.0 && n == 1) {          // out[m×1] += op1(x1)·v, v = op2(x2)[k×1]
+            gemv(type, t1, t1 ? k : m, t1 ? m : k, x1, l1, x2, t2 ? l2 : 1, out, 1);
+            return;
+        }
+        if (beta == 1.0 && m == 1) {          // outᵀ[n×1] += op2(x2)ᵀ·v, v = op1(x1)ᵀ[k×1]
+            gemv(type, !t2, t2 ? n : k, t2 ? k : n, x2, l2, x1, t1 ? 1 : l1, out, lc);
+            return;
+        }
         int o1 = t1 ? TRANS : NO_TRANS;
         int o2 = t2 ? TRANS : NO_TRANS;
         if (type == DataType.FLOAT) {
@@ -95,16 +122,41 @@ public final class HostBlas {
         }
     }
 
+    /** y += op(a)·x, a stored column-major rows×cols with leading dimension la (beta = 1, alpha = 1). */
+    private static void gemv(DataType type, boolean ta, long rows, long cols, INDArray a, long la, INDArray x, long incx,
+                             INDArray y, long incy) throws Throwable {
+        int o = ta ? TRANS : NO_TRANS;
+        if (type == DataType.FLOAT) {
+            SGEMV.invokeExact(COL_MAJOR, o, (int) rows, (int) cols, 1.0f, (FloatPointer) HostCopy.hostPointer(a), (int) la,
+                    (FloatPointer) HostCopy.hostPointer(x), (int) incx, 1.0f, (FloatPointer) HostCopy.hostPointer(y), (int) incy);
+        } else {
+            DGEMV.invokeExact(COL_MAJOR, o, (int) rows, (int) cols, 1.0, (DoublePointer) HostCopy.hostPointer(a), (int) la,
+                    (DoublePointer) HostCopy.hostPointer(x), (int) incx, 1.0, (DoublePointer) HostCopy.hostPointer(y), (int) incy);
+        }
+    }
+
+    /** out[m×n] += x·yᵀ (x of length m, y of length n), out stored column-major with leading dimension lc. */
+    private static void ger(DataType type, long m, long n, INDArray x, long incx, INDArray y, long incy, INDArray out,
+                            long lc) throws Throwable {
+        if (type == DataType.FLOAT) {
+            SGER.invokeExact(COL_MAJOR, (int) m, (int) n, 1.0f, (FloatPointer) HostCopy.hostPointer(x), (int) incx,
+                    (FloatPointer) HostCopy.hostPointer(y), (int) incy, (FloatPointer) HostCopy.hostPointer(out), (int) lc);
+        } else {
+            DGER.invokeExact(COL_MAJOR, (int) m, (int) n, 1.0, (DoublePointer) HostCopy.hostPointer(x), (int) incx,
+                    (DoublePointer) HostCopy.hostPointer(y), (int) incy, (DoublePointer) HostCopy.hostPointer(out), (int) lc);
+        }
+    }
+
     /**
      * x's leading dimension for BLAS: positive where x lies column-major (unit stride down a column),
      * negated where it lies row-major, 0 where neither (a strided or broadcast view, or past int).
      * A size-1 dimension's stride is never followed, so it may be anything.
      */
     static long leading(INDArray x) {
-        long r = x.size(0);
-        long c = x.size(1);
-        long s0 = x.stride(0);
-        long s1 = x.stride(1);
+        long r = size(x, 0);
+        long c = size(x, 1);
+        long s1 = x.rank() == 1 ? x.stride(0) : x.stride(1);
+        long s0 = x.rank() == 1 ? c * s1 : x.stride(0);   // a row's: never followed (r = 1)
         long ld;
         if ((s1 == 1 || c == 1) && (r == 1 || s0 >= c)) {
             ld = -Math.max(r == 1 ? c : s0, 1);
@@ -116,13 +168,38 @@ public final class HostBlas {
         return Math.abs(ld) > Integer.MAX_VALUE ? 0 : ld;
     }
 
+    private static boolean matrix(INDArray x) {
+        return x.rank() == 2 || x.rank() == 1;
+    }
+
+    /** x's size along d as a matrix: a 1-D x is the row [1, n]. */
+    private static long size(INDArray x, int d) {
+        return x.rank() == 2 ? x.size(d) : d == 0 ? 1 : x.length();
+    }
+
     /** The binding's gemm of one type, or null off the CPU backend (or without the binding). */
     private static MethodHandle find(String name, Class<?> scalar, Class<?> pointer) {
+        return find(name, MethodType.methodType(void.class, new Class<?>[] {int.class, int.class, int.class, int.class,
+                int.class, int.class, scalar, pointer, int.class, pointer, int.class, scalar, pointer, int.class}));
+    }
+
+    /** cblas_?gemv(order, trans, m, n, alpha, a, lda, x, incx, beta, y, incy). */
+    private static MethodType gemvType(Class<?> scalar, Class<?> pointer) {
+        return MethodType.methodType(void.class, new Class<?>[] {int.class, int.class, int.class, int.class, scalar,
+                pointer, int.class, pointer, int.class, scalar, pointer, int.class});
+    }
+
+    /** cblas_?ger(order, m, n, alpha, x, incx, y, incy, a, lda). */
+    private static MethodType gerType(Class<?> scalar, Class<?> pointer) {
+        return MethodType.methodType(void.class, new Class<?>[] {int.class, int.class, int.class, scalar, pointer,
+                int.class, pointer, int.class, pointer, int.class});
+    }
+
+    /** The binding's routine of that name and type, or null off the CPU backend (or without the binding). */
+    private static MethodHandle find(String name, MethodType type) {
         if (!ENABLED || !Nd4j.getEnvironment().isCPU()) {
             return null;
         }
-        MethodType type = MethodType.methodType(void.class, new Class<?>[] {int.class, int.class, int.class, int.class,
-                int.class, int.class, scalar, pointer, int.class, pointer, int.class, scalar, pointer, int.class});
         try {
             return MethodHandles.publicLookup().findStatic(Class.forName("org.bytedeco.openblas.global.openblas"), name, type);
         } catch (ClassNotFoundException | NoSuchMethodException | IllegalAccessException | LinkageError e) {

@@ -3,6 +3,7 @@ package io.treegrad.util;
 import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -16,7 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * and the other way ({@link #toFloats}) to take the parameters and gradient sums out for Spark.
  *
  * <p>The one place that reads or writes an array's memory through its address (also {@link #hostPointer}
- * for {@link HostBlas}): only the CPU backend
+ * for {@link HostBlas}, {@link #shapeInfo} for {@link HostOps}): only the CPU backend
  * keeps an array's data in plain host memory. On any other backend (CUDA) the values go through an
  * ordinary {@code assign}, which the backend copies to the device itself (one temporary array).
  */
@@ -51,7 +52,7 @@ public final class HostCopy {
      */
     public static float[] toFloats(INDArray src) {
         if (src.dataType() != DataType.FLOAT || !contiguous(src) || !Nd4j.getEnvironment().isCPU()) {
-            return src.toFloatVector();
+            return rowMajorVector(src).toFloatVector();
         }
         float[] out = new float[(int) src.length()];
         copyOut(src, out);
@@ -70,7 +71,7 @@ public final class HostCopy {
         if (Nd4j.getEnvironment().isCPU()) {
             ((FloatPointer) hostPointer(src)).get(dst, 0, (int) src.length());
         } else {
-            System.arraycopy(src.toFloatVector(), 0, dst, 0, (int) src.length());
+            System.arraycopy(rowMajorVector(src).toFloatVector(), 0, dst, 0, (int) src.length());
         }
     }
 
@@ -83,14 +84,14 @@ public final class HostCopy {
         if (Nd4j.getEnvironment().isCPU()) {
             ((DoublePointer) hostPointer(src)).get(dst, 0, (int) src.length());
         } else {
-            System.arraycopy(src.toDoubleVector(), 0, dst, 0, (int) src.length());
+            System.arraycopy(rowMajorVector(src).toDoubleVector(), 0, dst, 0, (int) src.length());
         }
     }
 
     /** A DOUBLE array's elements as a fresh Java array, in one bulk copy where it can (see {@link #toFloats}). */
     public static double[] toDoubles(INDArray src) {
         if (src.dataType() != DataType.DOUBLE || !contiguous(src) || !Nd4j.getEnvironment().isCPU()) {
-            return src.toDoubleVector();
+            return rowMajorVector(src).toDoubleVector();
         }
         double[] out = new double[(int) src.length()];
         copyOut(src, out);
@@ -117,12 +118,31 @@ public final class HostCopy {
     }
 
     /**
+     * The address of a's shape descriptor (rank, shape, strides, type, order: what libnd4j's kernels
+     * read an array's layout from), for {@link HostOps}. CPU backend only, as {@link #hostPointer}.
+     */
+    public static LongPointer shapeInfo(INDArray a) {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            throw new IllegalStateException("host shape descriptors exist only on the CPU backend");
+        }
+        return (LongPointer) a.shapeInfoDataBuffer().addressPointer();
+    }
+
+    /**
      * Where dst's first element is, counted from its buffer's address pointer. NOTE: a view may hold
      * the whole buffer (address at element 0, the view's offset past it) or a buffer of its own
      * that starts at the view (address already at the offset): the difference covers both.
      */
     private static long start(INDArray dst) {
         return dst.offset() - dst.data().offset();
+    }
+
+    /**
+     * a's elements in row-major order as a vector: ND4J's {@code toFloatVector} and
+     * {@code toDoubleVector} refuse a matrix, whatever its layout.
+     */
+    private static INDArray rowMajorVector(INDArray a) {
+        return a.rank() <= 1 ? a : a.dup('c').reshape(a.length());
     }
 
     /** The first {@code length} elements of a contiguous array, as a flat view. */

@@ -10,6 +10,7 @@ import io.treegrad.nn.Model;
 import io.treegrad.nn.ModelSpec;
 import io.treegrad.nn.Parameters;
 import io.treegrad.train.Objective;
+import io.treegrad.util.HostOps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -932,7 +933,7 @@ public final class EngineBenchmark {
         v.put("  was: Nd.gemm(x, W1) ('c' out) + addiRowVector(b1)", loop(inner,
                 () -> Nd.gemm(x, false, w1, false).addiRowVector(b1)));
         v.put("  gemm alone (preallocated output)", loop(inner, () -> Nd4j.gemm(x, w1, y1, false, false, 1.0, 0.0)));
-        v.put("bias add now: Nd.addBias(y, b1) [B,256] (rank-1 gemm 1·bᵀ)", loop(inner, () -> Nd.addBias(y1, b1)));
+        v.put("bias add now: Nd.addBias(y, b1) [B,256] (HostBlas: ger y += 1·bᵀ)", loop(inner, () -> Nd.addBias(y1, b1)));
         v.put("  was: y.addiRowVector(b1)", loop(inner, () -> y1.addiRowVector(b1)));
         v.put("linear2 bwd dx now: Nd.gemm(g, W2, transB) ('c' out)", loop(inner, () -> Nd.gemm(g2, false, w2, true)));
         v.put("  was: Nd4j.gemm(g, W2, transB=true) ('f' out)", loop(inner, () -> Nd4j.gemm(g2, w2, false, true)));
@@ -946,13 +947,17 @@ public final class EngineBenchmark {
         v.put("  alt: Nd4j.gemm into preallocated 'f', beta=1", loop(inner,
                 () -> Nd4j.gemm(a1, g2, acc, true, false, 1.0, 1.0)));
         INDArray dbView = accView.reshape(-1).get(NDArrayIndex.interval(0, H1)).reshape(1, H1);
-        v.put("linear bwd db now: Nd.gemm(cached onesColumn[B,1]ᵀ, g) into .grad view, beta=1", loop(inner,
+        v.put("linear bwd db now: Nd.gemm(cached onesColumn[B,1]ᵀ, g) into .grad view, beta=1 (HostBlas: gemv)", loop(inner,
                 () -> Nd.gemm(Nd.onesColumn(F32, batch), true, g1, false, dbView, 1.0)));
         v.put("  was: Nd.gemm(new ones[1,B], g) into .grad view, beta=1", loop(inner,
                 () -> Nd.gemm(Nd4j.ones(F32, 1, batch), false, g1, false, dbView, 1.0)));
         v.put("  was: g.sum(0) [B,256] + .grad.addi", loop(inner, () -> dbView.addi(g1.sum(false, 0).reshape(1, H1))));
         v.put("  alt: gemm(ones[1,B], g) preallocated", loop(inner, () -> Nd4j.gemm(ones, g1, db, false, false, 1.0, 0.0)));
-        v.put("relu bwd now: positiveMask(a) [step] into new + muli(g)", loop(inner, () -> Nd.positiveMask(a1).muli(g1)));
+        v.put("relu fwd now: Nd.relu(a) into new (HostOps: the legacy kernel called directly)", loop(inner, () -> Nd.relu(g1)));
+        v.put("  was: Transforms.relu(a, true)", loop(inner, () -> org.nd4j.linalg.ops.transforms.Transforms.relu(g1, true)));
+        v.put("relu bwd now: Nd.reluBackward(a, g) into new (HostOps: step + multiply kernels direct)", loop(inner,
+                () -> Nd.reluBackward(a1, g1)));
+        v.put("  was: positiveMask(a) [step] into new + muli(g)", loop(inner, () -> Nd.positiveMask(a1).muli(g1)));
         v.put("  alt: fused relu_bp op into new (measured slower)", loop(inner,
                 () -> Nd4j.exec(new RectifiedLinearDerivative(a1, g1, Nd4j.createUninitialized(F32, batch, H1)))));
         v.put("  alt: step into preallocated mask + muli", loop(inner,
@@ -964,7 +969,7 @@ public final class EngineBenchmark {
                 () -> Nd4j.getBlasWrapper().level1().axpy(flatG.length(), -1e-9, flatG, flatW)));
         v.put("  for scale: W2 alone, axpy(-lr, g, W)", loop(inner,
                 () -> Nd4j.getBlasWrapper().level1().axpy(gradW.length(), -1e-9, gradW, wTmp)));
-        v.put("sce now: engine fwd+bwd of softmaxCrossEntropy alone", loop(inner, () -> {
+        v.put("sce now: engine fwd+bwd of softmaxCrossEntropy alone (one Java pass over a host copy)", loop(inner, () -> {
             Tensor z = Tensor.of(logits).requiresGrad(true);
             Tensor.softmaxCrossEntropy(z, labels).backward();
         }));
@@ -979,6 +984,8 @@ public final class EngineBenchmark {
         v.put("alloc: zeros [B,256]", loop(inner, () -> Nd4j.zeros(F32, batch, H1)));
         INDArray tiny = Nd4j.ones(F32, 4);
         v.put("nd4j per-op floor: tiny addi [4]", loop(inner, () -> tiny.addi(1e-9)));
+        INDArray tinyOut = Nd4j.ones(F32, 4);
+        v.put("direct legacy kernel floor: HostOps.relu [4] into preallocated", loop(inner, () -> HostOps.relu(tiny, tinyOut)));
         Map<String, Timing> r = interleaved(v, warm, reps, inner);
 
         System.out.printf(Locale.ROOT, "%n-- raw ND4J at batch %d shapes (interleaved, median µs per call):"

@@ -58,6 +58,50 @@ class LossTest {
                 new SoftmaxCrossEntropyLoss().compute(logits, Targets.labels(new int[] {0, 2})).item(), 1e-15);
     }
 
+    /**
+     * FLOAT and DOUBLE logits go through a host copy (one Java pass): loss and first-order gradient
+     * against ND4J's log-softmax op, for C, F and offset-view logits, large ones included; HALF keeps
+     * the op path (unchanged) and agrees to its precision.
+     */
+    @Test
+    void softmaxCrossEntropyOnTheHostMatchesNd4jsLogSoftmax() {
+        int[] labels = {0, 4, 2, 2, 1, 3, 0};
+        Nd4j.getRandom().setSeed(11);
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
+            INDArray base = Nd4j.rand(DataType.DOUBLE, 7, 5).subi(0.5).muli(6);
+            if (type != DataType.HALF) {
+                base.putScalar(3, 1, 90.0);   // exp(90) overflows a float: the stable path must not
+            }
+            INDArray big = Nd4j.zeros(DataType.DOUBLE, 9, 8);
+            big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 9),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 6)).assign(base);
+            INDArray view = big.castTo(type).get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2, 9),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(1, 6));
+            INDArray logProb = Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax(base,
+                    Nd4j.createUninitialized(DataType.DOUBLE, 7, 5)))[0];
+            double expected = 0;
+            INDArray grad = org.nd4j.linalg.ops.transforms.Transforms.exp(logProb, true);
+            for (int i = 0; i < 7; i++) {
+                expected -= logProb.getDouble(i, labels[i]) / 7;
+                grad.putScalar(i, labels[i], grad.getDouble(i, labels[i]) - 1);
+            }
+            grad.muli(3.0 / 7);   // the backward below is seeded with 3
+            double tol = type == DataType.HALF ? 2e-2 : type == DataType.FLOAT ? 1e-5 : 1e-12;
+            for (INDArray z : new INDArray[] {base.castTo(type), base.castTo(type).dup('f'), view}) {
+                Tensor logits = Tensor.of(z).requiresGrad(true);
+                Tensor loss = new SoftmaxCrossEntropyLoss().compute(logits, Targets.labels(labels));
+                String what = type + " order " + z.ordering() + " view " + z.isView();
+                assertEquals(expected, loss.item(), tol * Math.abs(expected), what + ": loss");
+                loss.backward(Tensor.scalar(type, 3.0));
+                double[] g = logits.grad().value().castTo(DataType.DOUBLE).dup('c').data().asDouble();
+                double[] e = grad.dup('c').data().asDouble();
+                for (int i = 0; i < e.length; i++) {
+                    assertEquals(e[i], g[i], tol + tol * Math.abs(e[i]), what + ": gradient element " + i);
+                }
+            }
+        }
+    }
+
     @Test
     void l2PenaltyIsLambdaTimesTheSquaredNormAndItsGradientTwoLambdaW() {
         Tensor w1 = Tensor.of(F64, 1, -2).requiresGrad(true);

@@ -18,6 +18,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class ObjectiveTest {
     private static final ModelSpec SPEC = new ModelSpec(12, List.of(LayerSpec.linear(16), LayerSpec.activation("relu"),
@@ -90,5 +91,21 @@ class ObjectiveTest {
         }
         assertEquals(sq, r.lastSquaredError(), 1e-12);
         assertEquals(0, r.lastCorrect());
+    }
+
+    /** argmax per row, first largest on ties, for FLOAT and DOUBLE outputs in either order and as a view. */
+    @Test
+    void batchEvaluationCountsArgmaxHitsForEveryTypeAndLayout() {
+        float[][] rows = {{0.1f, 0.7f, 0.2f}, {0.5f, 0.5f, -1f}, {-3f, -2f, -1f}, {2f, 1f, 2f}};
+        int[] labels = {1, 0, 2, 2};   // hits: row 0, row 1 (tie: first), row 2; row 3's first max is 0
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray c = Nd4j.createFromArray(rows).castTo(type);
+            INDArray padded = Nd4j.zeros(type, 6, 5);
+            padded.get(NDArrayIndex.interval(1, 5), NDArrayIndex.interval(1, 4)).assign(c);
+            for (INDArray outputs : new INDArray[] {c, c.dup('f'), padded.get(NDArrayIndex.interval(1, 5), NDArrayIndex.interval(1, 4))}) {
+                assertEquals(3, new Objective.BatchEvaluation(Double.NaN, outputs).correct(labels),
+                        type + " order " + outputs.ordering() + " view " + outputs.isView());
+            }
+        }
     }
 }

@@ -75,6 +75,76 @@ class HostBlasTest {
         }
     }
 
+    /**
+     * The accumulating products that run as gemv (m or n is 1) or ger (k is 1), with operands and
+     * output that are views inside bigger matrices of either order (offset > 0, vector strides past 1),
+     * against Mmul on contiguous copies; nothing outside the output view may move.
+     */
+    @Test
+    void levelTwoRoutesMatchMmulOnStridedOffsetViews() {
+        Nd4j.getRandom().setSeed(9);
+        int checked = 0;
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            for (int[] mkn : new int[][] {{1, 7, 5}, {6, 7, 1}, {6, 1, 5}, {1, 1, 5}, {6, 1, 1}, {1, 7, 1}}) {
+                for (int flags = 0; flags < 4; flags++) {
+                    boolean ta = (flags & 1) != 0;
+                    boolean tb = (flags & 2) != 0;
+                    for (String orders : new String[] {"ccc", "fff", "cfc", "fcf"}) {
+                        INDArray a = inside(type, ta ? mkn[1] : mkn[0], ta ? mkn[0] : mkn[1], orders.charAt(0));
+                        INDArray b = inside(type, tb ? mkn[2] : mkn[1], tb ? mkn[1] : mkn[2], orders.charAt(1));
+                        INDArray whole = Nd4j.rand(type, mkn[0] + 3, mkn[2] + 4).dup(orders.charAt(2));
+                        INDArray out = whole.get(NDArrayIndex.interval(1, 1 + mkn[0]), NDArrayIndex.interval(2, 2 + mkn[2]));
+                        INDArray expected = out.dup();
+                        Nd4j.exec(new Mmul(a.dup(), b.dup(), expected, 1.0, 1.0,
+                                MMulTranspose.builder().transposeA(ta).transposeB(tb).build()));
+                        INDArray wholeBefore = whole.dup();
+                        String what = type + " " + java.util.Arrays.toString(mkn) + " ta=" + ta + " tb=" + tb
+                                + " orders=" + orders;
+                        assertTrue(HostBlas.gemm(a, ta, b, tb, out, 1.0), "BLAS refused " + what);
+                        assertClose(expected, out, what);
+                        for (int r = 0; r < whole.rows(); r++) {
+                            for (int c = 0; c < whole.columns(); c++) {
+                                boolean inOut = r >= 1 && r < 1 + mkn[0] && c >= 2 && c < 2 + mkn[2];
+                                if (!inOut) {
+                                    assertEquals(wholeBefore.getDouble(r, c), whole.getDouble(r, c),
+                                            what + ": element (" + r + ", " + c + ") outside the output moved");
+                                }
+                            }
+                        }
+                        checked++;
+                    }
+                }
+            }
+        }
+        assertEquals(2 * 6 * 4 * 4, checked);
+    }
+
+    /** A 1-D operand or output stands for the row [1, n], contiguous or strided (a matrix's column). */
+    @Test
+    void oneDimensionalArraysAreRows() {
+        Nd4j.getRandom().setSeed(10);
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            INDArray ones = Nd4j.ones(type, 6, 1);
+            INDArray g = Nd4j.rand(type, 6, 4).subi(0.5);
+            INDArray col = Nd4j.rand(type, 4, 3).getColumn(1);  // 1-D [4], stride 3
+            INDArray colBefore = col.dup();
+            INDArray into = Nd4j.rand(type, 5, 4).getRow(2);    // 1-D [4], offset 8
+            INDArray intoExpected = into.dup().addi(g.sum(0));
+            assertTrue(HostBlas.gemm(ones, true, g, false, into, 1.0), type + ": 1ᵀ·g into a 1-D row");
+            assertClose(intoExpected, into, type + " 1-D output");
+            INDArray y = Nd4j.rand(type, 6, 4);
+            INDArray yExpected = y.dup().addiRowVector(colBefore);
+            assertTrue(HostBlas.gemm(ones, false, col, false, y, 1.0), type + ": 1·bᵀ with a strided 1-D b");
+            assertClose(yExpected, y, type + " strided 1-D operand");
+        }
+    }
+
+    /** A rows x cols view at (2, 3) inside a bigger matrix of the given order: offset > 0, strides of the big one. */
+    private static INDArray inside(DataType type, int rows, int cols, char order) {
+        INDArray big = Nd4j.rand(type, rows + 4, cols + 5).sub(0.5).dup(order);
+        return big.get(NDArrayIndex.interval(2, 2 + rows), NDArrayIndex.interval(3, 3 + cols));
+    }
+
     @Test
     void refusesWhatBlasCannotTakeAndTouchesNothing() {
         INDArray big = Nd4j.rand(DataType.FLOAT, 6, 6);

@@ -47,6 +47,12 @@ class HostCopyTest {
         assertArrayEquals(new double[] {2, 5}, HostCopy.toDoubles(matrix.getColumn(1)));
         assertArrayEquals(new float[] {4, 5, 6}, HostCopy.toFloats(matrix.getRow(1)));
         assertArrayEquals(new float[0], HostCopy.toFloats(Nd4j.create(DataType.FLOAT, 0)));
+        // a matrix that is not one row-major piece ('f', a block): its elements in row-major order
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, HostCopy.toDoubles(matrix.dup('f')));
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, HostCopy.toFloats(matrix.castTo(DataType.FLOAT).dup('f')));
+        INDArray big = Nd4j.createFromArray(new float[][] {{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}});
+        assertArrayEquals(new float[] {5, 6, 9, 10},
+                HostCopy.toFloats(big.get(NDArrayIndex.interval(1, 3), NDArrayIndex.interval(1, 3))));
     }
 
     @Test

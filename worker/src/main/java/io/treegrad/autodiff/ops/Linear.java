@@ -63,10 +63,11 @@ public final class Linear extends Function {
         }
         Tensor gb = null;
         if (needsInputGrad(2)) {
-            // Σ_rows g as the product 1ᵀ·g: a gemv, much faster than a reduction along axis 0
+            // Σ_rows g as the product 1ᵀ·g (BLAS gemv where it accumulates into .grad): much faster than a reduction along axis 0
             INDArray ones = Nd.onesColumn(g.dataType(), g.size(0));
             INDArray into = leafGradTarget(2);
-            gb = MatMul.product(into == null ? null : into.reshape(1, into.length()), ones, true, g, false);
+            // a 1-D .grad stands for the row [1, out] as it is (an INDArray reshape costs ~10 µs)
+            gb = MatMul.product(into == null || into.rank() == 1 ? into : into.reshape(1, into.length()), ones, true, g, false);
             gb = gb == null ? null : gb.reshape(biasShape);
         }
         return grads(gx, gw, gb);
