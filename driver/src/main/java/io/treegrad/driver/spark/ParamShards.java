@@ -1,8 +1,5 @@
 package io.treegrad.driver.spark;
 
-import java.io.IOException;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -20,9 +17,9 @@ import scala.reflect.ClassTag$;
  * instead of as a TorrentBroadcast that every executor pulls: per 4 MB piece a location lookup and
  * a block-status report to the driver, each a blocking round trip, and a fetch that may be served by
  * the other executor while it computes (on the loopback cluster a 1M-parameter broadcast, two
- * pieces, took 20 ms to read on an executor: docs/benchmarks-spark.md). The partitions' parameters
- * are written in bulk (little-endian, 64 KB chunks) by Java serialization, which Spark uses for
- * tasks. Elements: {@link Input}, the parent's shard with the parameters ({@code float[]} or
+ * pieces, took 20 ms to read on an executor: docs/benchmarks-spark.md). The parameters are encoded
+ * once per step into little-endian bytes that every partition holds (Spark serializes a task with
+ * its partition) and decoded in the task's run. Elements: {@link Input}, the parent's shard with the parameters ({@code float[]} or
  * {@code double[]}, one per task: shared by the rows of a partition).
  *
  * <p>The parent must be the cached shards: the view computes nothing of its own, and its one-to-one
@@ -37,13 +34,15 @@ final class ParamShards extends RDD<ParamShards.Input> {
     record Input(Shard shard, Object params) {}
 
     private final RDD<Shard> parent;
+    private final boolean doubles;
     /** Only on the driver, for {@link #getPartitions}: the partitions carry it to the tasks. */
-    private final transient Object params;
+    private final transient byte[] encoded;
 
     private ParamShards(RDD<Shard> parent, Object params) {
         super(parent, TAG);
         this.parent = parent;
-        this.params = params;
+        this.doubles = params instanceof double[];
+        this.encoded = encode(params);
     }
 
     /** The shards of {@code shards}, each with {@code params} (a {@code float[]} or {@code double[]}). */
@@ -64,7 +63,7 @@ final class ParamShards extends RDD<ParamShards.Input> {
         Partition[] up = parent.partitions();
         Partition[] ps = new Partition[up.length];
         for (int i = 0; i < up.length; i++) {
-            ps[i] = new Part(i, up[i], params);
+            ps[i] = new Part(i, up[i], doubles, encoded);
         }
         return ps;
     }
@@ -72,23 +71,29 @@ final class ParamShards extends RDD<ParamShards.Input> {
     @Override
     public Iterator<Input> compute(Partition split, TaskContext context) {
         Part p = (Part) split;
-        return parent.iterator(p.parent, context).map(shard -> new Input(shard, p.params));
+        Object params = p.params();   // in the task's run, once per partition
+        return parent.iterator(p.parent, context).map(shard -> new Input(shard, params));
     }
 
-    /** A partition: the parent's, and the parameters, written in bulk. */
+    /**
+     * A partition: the parent's, and the parameters as little-endian bytes (encoded once per step on
+     * the driver and shared by the step's partitions; a {@code byte[]} field is one bulk block in the
+     * task's serialization), decoded in the task.
+     */
     static final class Part implements Partition {
         @Serial
         private static final long serialVersionUID = 1L;
-        private static final int CHUNK_BYTES = 64 * 1024;
 
         private final int index;
         private final Partition parent;
-        private transient Object params;
+        private final boolean doubles;
+        private final byte[] bytes;
 
-        Part(int index, Partition parent, Object params) {
+        Part(int index, Partition parent, boolean doubles, byte[] bytes) {
             this.index = index;
             this.parent = parent;
-            this.params = params;
+            this.doubles = doubles;
+            this.bytes = bytes;
         }
 
         @Override
@@ -106,50 +111,29 @@ final class ParamShards extends RDD<ParamShards.Input> {
             return this == o;
         }
 
-        @Serial
-        private void writeObject(ObjectOutputStream out) throws IOException {
-            out.defaultWriteObject();
-            boolean doubles = params instanceof double[];
-            int n = doubles ? ((double[]) params).length : ((float[]) params).length;
-            out.writeBoolean(doubles);
-            out.writeInt(n);
-            byte[] chunk = new byte[CHUNK_BYTES];
-            ByteBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-            int per = doubles ? CHUNK_BYTES / 8 : CHUNK_BYTES / 4;
-            for (int from = 0; from < n; from += per) {
-                int k = Math.min(per, n - from);
-                view.clear();
-                if (doubles) {
-                    view.asDoubleBuffer().put((double[]) params, from, k);
-                    out.write(chunk, 0, k * 8);
-                } else {
-                    view.asFloatBuffer().put((float[]) params, from, k);
-                    out.write(chunk, 0, k * 4);
-                }
+        /** The parameters: a fresh {@code float[]} or {@code double[]}. */
+        Object params() {
+            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+            if (doubles) {
+                double[] d = new double[bytes.length / 8];
+                b.asDoubleBuffer().get(d);
+                return d;
             }
+            float[] f = new float[bytes.length / 4];
+            b.asFloatBuffer().get(f);
+            return f;
         }
+    }
 
-        @Serial
-        private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
-            in.defaultReadObject();
-            boolean doubles = in.readBoolean();
-            int n = in.readInt();
-            byte[] chunk = new byte[CHUNK_BYTES];
-            ByteBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
-            int per = doubles ? CHUNK_BYTES / 8 : CHUNK_BYTES / 4;
-            double[] d = doubles ? new double[n] : null;
-            float[] f = doubles ? null : new float[n];
-            for (int from = 0; from < n; from += per) {
-                int k = Math.min(per, n - from);
-                in.readFully(chunk, 0, k * (doubles ? 8 : 4));
-                view.clear();
-                if (doubles) {
-                    view.asDoubleBuffer().get(d, from, k);
-                } else {
-                    view.asFloatBuffer().get(f, from, k);
-                }
-            }
-            params = doubles ? d : f;
+    /** The parameters as little-endian bytes. */
+    private static byte[] encode(Object params) {
+        byte[] bytes = new byte[Math.toIntExact(bytes(params))];
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (params instanceof double[] d) {
+            b.asDoubleBuffer().put(d);
+        } else {
+            b.asFloatBuffer().put((float[]) params);
         }
+        return bytes;
     }
 }
