@@ -899,8 +899,8 @@ public final class SparkBenchmark {
     }
 
     /**
-     * {@code --transport-ab}: in one session, the 1M step with its parameters broadcast (as every step
-     * was before {@link io.treegrad.driver.spark.ParamShards}) against inside its tasks, interleaved in
+     * {@code --transport-ab}: in one session, the 1M step with its parameters broadcast (the default)
+     * against inside its tasks ({@code spark.treegrad.paramsInTasks}), interleaved in
      * the model check's rounds (A B C D, D C B A, ...): Adam at 1 and at 16 minibatches per step, and
      * SGD at 1, then MLlib GradientDescent once for the overhead ratios of both. Prints the ratio of the
      * visit medians (in tasks / broadcast) per round and the split of each.

@@ -37,9 +37,13 @@ public final class DistributedTrainer {
     private INDArray meanBuffer;
     /**
      * Whether a step's parameters may travel inside its tasks ({@link ParamShards}) rather than as a
-     * broadcast: by default on a cluster, not in local mode (there a broadcast is a put and a get in
-     * the one JVM's block manager, while a task's parameters are serialized and deserialized for every
-     * task: bench-spark --transport-ab measured local[2]'s 1M step 1.18x slower with them in tasks).
+     * broadcast: Spark conf {@value #PARAMS_IN_TASKS_CONF}, default false. Measured on the loopback
+     * cluster at 1M (docs/benchmarks-spark.md, loaded machine): the executors' broadcast fetch (25–35
+     * ms) goes, about as much comes back as scheduling (the driver serializes and sends 4 MB per task),
+     * the step wall 0.84–0.86x at one minibatch, 0.93–0.96x at 16, the spr-16 compute share 68 → 73%,
+     * but the MLlib comparison's overhead (step − slowest task run, which counts a task's launch and
+     * not its broadcast fetch) rose 49 → 53 and 55 → 84 ms; in local[2] the step was 1.18x slower.
+     * Off until a quiet run decides (jobs/bench-spark --transport-ab --cluster).
      */
     private boolean paramsInTasks;
 
@@ -50,6 +54,8 @@ public final class DistributedTrainer {
      * driver sending one copy per task.
      */
     static final long MAX_PARAM_BYTES_IN_TASK = 16L << 20;
+    /** The Spark conf that makes steps ship their parameters inside their tasks (default false). */
+    public static final String PARAMS_IN_TASKS_CONF = "spark.treegrad.paramsInTasks";
     private final long maxParamBytesInTask;
 
     /**
@@ -89,16 +95,15 @@ public final class DistributedTrainer {
         this.spec = spec;
         this.depth = depth;
         this.timeoutSeconds = timeoutSeconds;
-        this.paramsInTasks = !jsc.isLocal();
+        this.paramsInTasks = jsc.getConf().getBoolean(PARAMS_IN_TASKS_CONF, false);
         long rpcMaxBytes = jsc.getConf().getSizeAsMb("spark.rpc.message.maxSize", "128") << 20;
         this.maxParamBytesInTask = Math.min(MAX_PARAM_BYTES_IN_TASK, rpcMaxBytes / 2);
     }
 
     /**
      * Whether steps ship the parameters inside their tasks (up to {@link #MAX_PARAM_BYTES_IN_TASK}: 4M
-     * float32 parameters; the default on a cluster) or always as a broadcast (the default in local
-     * mode, and what every step did before; the benchmark measures one against the other). The
-     * trajectory is the same either way.
+     * float32 parameters) or always as a broadcast (the default, unless {@value #PARAMS_IN_TASKS_CONF}
+     * is true; the benchmark measures one against the other). The trajectory is the same either way.
      */
     public DistributedTrainer paramsInTasks(boolean on) {
         this.paramsInTasks = on;

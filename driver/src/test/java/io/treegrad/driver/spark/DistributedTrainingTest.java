@@ -122,8 +122,8 @@ class DistributedTrainingTest {
     }
 
     /**
-     * The step's parameters shipped inside its tasks (the default on a cluster) or as a broadcast (in
-     * local mode): the same bits
+     * The step's parameters shipped inside its tasks ({@code spark.treegrad.paramsInTasks}) or as a
+     * broadcast (the default): the same bits
      * after every step, in sync SGD (float32 and float64, 16 minibatches per step too) and local SGD.
      */
     @Test
