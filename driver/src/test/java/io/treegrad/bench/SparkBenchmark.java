@@ -86,7 +86,9 @@ public final class SparkBenchmark {
     private int groupSeq;
 
     record Options(Path json, boolean quick, String master, String jars, String executorOpts, boolean full,
-                   boolean skipMlpc, int[] mlpcIters, boolean clusterOnly, boolean mlpcOnly, boolean drift) {
+                   boolean skipMlpc, int[] mlpcIters, boolean clusterOnly, boolean mlpcOnly, boolean drift,
+                   int mllibSessions, int[] mllibModels, Map<String, String> abConfs, int abSessions,
+                   boolean transportAb) {
         /** Moving-median window of the session warm-up (steps). */
         static final int SETTLE_WINDOW = 5;
 
@@ -139,6 +141,11 @@ public final class SparkBenchmark {
             String jars = null;
             String executorOpts = "";
             int[] iters = {400};
+            int mllibSessions = 0;
+            int[] mllibModels = {1};
+            Map<String, String> abConfs = new LinkedHashMap<>();
+            int abSessions = 4;
+            boolean transportAb = false;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--json" -> json = Path.of(args[++i]);
@@ -153,13 +160,37 @@ public final class SparkBenchmark {
                     case "--executor-opts" -> executorOpts = args[++i];
                     case "--mlpc-iters" -> iters = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt)
                             .toArray();
+                    case "--mllib-sessions" -> mllibSessions = Integer.parseInt(args[++i]);
+                    case "--mllib-models" -> mllibModels = Arrays.stream(args[++i].split(",")).mapToInt(Options::sizeIndex)
+                            .toArray();
+                    case "--ab-conf" -> {
+                        String kv = args[++i];
+                        int eq = kv.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("--ab-conf expects KEY=VALUE, got " + kv);
+                        }
+                        abConfs.put(kv.substring(0, eq), kv.substring(eq + 1));
+                    }
+                    case "--ab-sessions" -> abSessions = Integer.parseInt(args[++i]);
+                    case "--transport-ab" -> transportAb = true;
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --json"
                             + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-only, --mlpc-only, --drift, --cluster-master URL,"
-                            + " --cluster-jars JARS, --executor-opts OPTS");
+                            + " --cluster-jars JARS, --executor-opts OPTS, --mllib-sessions N, --mllib-models 1M,10M,"
+                            + " --ab-conf KEY=VALUE, --ab-sessions N, --transport-ab");
                 }
             }
             return new Options(json, quick, master, jars, executorOpts, full || mlpcOnly, skip, iters,
-                    clusterOnly || mlpcOnly, mlpcOnly, drift);
+                    clusterOnly || mlpcOnly, mlpcOnly, drift, mllibSessions, mllibModels, abConfs, abSessions,
+                    transportAb);
+        }
+
+        /** The index in {@link #SIZE} of a model name (0.2M, 1M, 10M). */
+        static int sizeIndex(String name) {
+            int i = Arrays.asList(SIZE).indexOf(name.trim());
+            if (i < 0) {
+                throw new IllegalArgumentException("unknown model " + name + "; expected one of " + Arrays.toString(SIZE));
+            }
+            return i;
         }
     }
 
@@ -197,6 +228,31 @@ public final class SparkBenchmark {
         out.put("model_check_blocks", blocks);
         out.put("mllib_overhead", mllib);
         out.put("job_cost", jobCost);
+        if (opt.transportAb()) {
+            if (opt.master() != null) {
+                transportAb("cluster-2", clusterConfs(2));
+            }
+            if (!opt.clusterOnly()) {
+                transportAb("local[2]", Map.of("spark.master", "local[2]"));
+            }
+            out.put("load_at_end", JvmCounters.loadLine());
+            writeJson();
+            return;
+        }
+        if (opt.mllibSessions() > 0 || !opt.abConfs().isEmpty()) {
+            if (opt.master() == null) {
+                throw new IllegalArgumentException("--mllib-sessions and --ab-conf measure on the cluster: run with --cluster");
+            }
+            if (opt.mllibSessions() > 0) {
+                mllibSessions();
+            }
+            if (!opt.abConfs().isEmpty()) {
+                abSessions();
+            }
+            out.put("load_at_end", JvmCounters.loadLine());
+            writeJson();
+            return;
+        }
         if (opt.drift()) {
             out.put("drift", driftChunks);
             if (!opt.clusterOnly()) {
@@ -507,6 +563,8 @@ public final class SparkBenchmark {
         final List<List<TaskTimes.Job>> chunks = new ArrayList<>();
         final List<Map<String, Object>> visits = new ArrayList<>();
         double taskGcMs;
+        /** The row {@link #row()} made last. */
+        Map<String, Object> lastRow;
 
         Config(String env, String variant, String role, int size, DistributedData data, int depth, int rowsPerTask,
                int stepsPerRound, boolean sgd) {
@@ -618,6 +676,7 @@ public final class SparkBenchmark {
                 steps.add(row);
             }
             System.out.println(StepSplit.line(row) + visitsNote(row));
+            lastRow = row;
             return row;
         }
     }
@@ -771,47 +830,235 @@ public final class SparkBenchmark {
 
     private void versusMllib(String env, DistributedData data) throws Exception {
         for (int s = 0; s < 3; s++) {
-            Map<String, Object> ours = treegrad(env, "sgd (for MLlib)", s, data, 2, 64, 1, true);
-            int dim = (int) params(s);
-            JavaRDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> rows = MllibRows.sparse(data, dim);
-            long n = rows.count();
-            int globalBatch = 64 * data.partitions();
-            double fraction = globalBatch / (double) n;
-            String group = "mllib" + (groupSeq++);
-            int iterations = opt.warmup() + opt.measured() + 1;
-            jsc.setJobGroup(group, "bench mllib", false);
-            long t0 = System.nanoTime();
-            GradientDescent.runMiniBatchSGD(rows.rdd(), new LogisticGradient(), new SimpleUpdater(), 0.1, iterations,
-                    0.0, fraction, org.apache.spark.mllib.linalg.Vectors.zeros(dim), 0.0);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            jsc.clearJobGroup();
-            List<TaskTimes.Job> jobs = times.jobs(group, iterations + 1);
-            times.clear();
-            rows.unpersist(false);
-            // the first job is GradientDescent's count(); then one job per iteration
-            List<TaskTimes.Job> iters = jobs.subList(1 + opt.warmup(), jobs.size());
-            Map<String, Object> theirs = intervals(List.of(iters));
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("env", env);
-            row.put("model", SIZE[s]);
-            row.put("params", (long) dim);
-            row.put("global_batch", globalBatch);
-            row.put("mini_batch_fraction", fraction);
-            row.put("mllib_jobs", jobs.size());
-            row.put("mllib_seconds", seconds);
-            row.put("mllib", theirs);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> ourInterval = (Map<String, Object>) ours.get("interval");
-            row.put("treegrad_sgd", ourInterval);
-            row.put("treegrad_sgd_split", Map.of("wall_ms_median", ours.get("wall_ms_median"),
-                    "compute_ms", ((Map<?, ?>) ours.get("mean_ms")).get("compute")));
-            double ratio = (Double) ourInterval.get("overhead_ms") / (Double) theirs.get("overhead_ms");
-            row.put("overhead_ratio", ratio);
-            mllib.add(row);
-            System.out.printf(Locale.ROOT, "   MLlib GD %-4s step %.1f ms, run %.1f ms, overhead %.1f ms | treegrad sgd"
-                            + " overhead %.1f ms: ratio %.2f%n", SIZE[s], theirs.get("step_ms"), theirs.get("slowest_run_ms"),
-                    theirs.get("overhead_ms"), ourInterval.get("overhead_ms"), ratio);
+            mllibPair(env, data, s, true);
         }
+    }
+
+    /**
+     * One MLlib-overhead pair for model {@code s}: treegrad's SGD step ({@link Options#warmup()} +
+     * {@link Options#measured()} steps) and MLlib's {@code runMiniBatchSGD} (as many iterations, the
+     * same warm-up dropped), treegrad first or MLlib first; the row goes into {@link #mllib}.
+     */
+    private Map<String, Object> mllibPair(String env, DistributedData data, int s, boolean treegradFirst)
+            throws Exception {
+        Map<String, Object> ours = treegradFirst ? treegrad(env, "sgd (for MLlib)", s, data, 2, 64, 1, true) : null;
+        Map<String, Object> theirs = mllibRun(data, s);
+        if (!treegradFirst) {
+            ours = treegrad(env, "sgd (for MLlib)", s, data, 2, 64, 1, true);
+        }
+        int dim = (int) params(s);
+        int globalBatch = 64 * data.partitions();
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("env", env);
+        row.put("model", SIZE[s]);
+        row.put("params", (long) dim);
+        row.put("global_batch", globalBatch);
+        row.put("first", treegradFirst ? "treegrad" : "mllib");
+        row.putAll(theirs);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> ourInterval = (Map<String, Object>) ours.get("interval");
+        row.put("treegrad_sgd", ourInterval);
+        row.put("treegrad_sgd_split", Map.of("wall_ms_median", ours.get("wall_ms_median"),
+                "compute_ms", ((Map<?, ?>) ours.get("mean_ms")).get("compute"), "mean_ms", ours.get("mean_ms")));
+        Map<?, ?> m = (Map<?, ?>) theirs.get("mllib");
+        double ratio = (Double) ourInterval.get("overhead_ms") / (Double) m.get("overhead_ms");
+        row.put("overhead_ratio", ratio);
+        mllib.add(row);
+        System.out.printf(Locale.ROOT, "   MLlib GD %-4s step %.1f ms, run %.1f ms, overhead %.1f ms | treegrad sgd"
+                        + " overhead %.1f ms: ratio %.2f (%s first)%n", SIZE[s], m.get("step_ms"), m.get("slowest_run_ms"),
+                m.get("overhead_ms"), ourInterval.get("overhead_ms"), ratio, row.get("first"));
+        return row;
+    }
+
+    /** MLlib GradientDescent's run for model {@code s} on {@code data}'s rows: its step and overhead. */
+    private Map<String, Object> mllibRun(DistributedData data, int s) throws Exception {
+        int dim = (int) params(s);
+        JavaRDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> rows = MllibRows.sparse(data, dim);
+        long n = rows.count();
+        int globalBatch = 64 * data.partitions();
+        double fraction = globalBatch / (double) n;
+        String group = "mllib" + (groupSeq++);
+        int iterations = opt.warmup() + opt.measured() + 1;
+        jsc.setJobGroup(group, "bench mllib", false);
+        long t0 = System.nanoTime();
+        GradientDescent.runMiniBatchSGD(rows.rdd(), new LogisticGradient(), new SimpleUpdater(), 0.1, iterations,
+                0.0, fraction, org.apache.spark.mllib.linalg.Vectors.zeros(dim), 0.0);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        jsc.clearJobGroup();
+        List<TaskTimes.Job> jobs = times.jobs(group, iterations + 1);
+        times.clear();
+        rows.unpersist(false);
+        // the first job is GradientDescent's count(); then one job per iteration
+        List<TaskTimes.Job> iters = jobs.subList(1 + opt.warmup(), jobs.size());
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("mini_batch_fraction", fraction);
+        r.put("mllib_jobs", jobs.size());
+        r.put("mllib_seconds", seconds);
+        r.put("mllib", intervals(List.of(iters)));
+        return r;
+    }
+
+    /**
+     * {@code --transport-ab}: in one session, the 1M step with its parameters broadcast (the default)
+     * against inside its tasks ({@code spark.treegrad.paramsInTasks}), interleaved in
+     * the model check's rounds (A B C D, D C B A, ...): Adam at 1 and at 16 minibatches per step, and
+     * SGD at 1, then MLlib GradientDescent once for the overhead ratios of both. Prints the ratio of the
+     * visit medians (in tasks / broadcast) per round and the split of each.
+     */
+    private void transportAb(String env, Map<String, String> confs) throws Exception {
+        open(env, confs);
+        DistributedData data = trainData(2);
+        String[][] rows = {{"base", "1"}, {"steps_per_round 16", "16"}, {"sgd", "1"}};
+        List<Config> check = new ArrayList<>();
+        for (String[] r : rows) {
+            for (boolean inTasks : new boolean[] {true, false}) {
+                Config c = new Config(env, (r[0].equals("base") && inTasks ? "base" : r[0] + (inTasks ? ", params in tasks"
+                        : ", params broadcast")), LEVER, 1, data, 2, 64, Integer.parseInt(r[1]), r[0].equals("sgd"));
+                c.trainer.paramsInTasks(inTasks);
+                check.add(c);
+            }
+        }
+        rounds(env, check);
+        Map<String, Object> ab = new LinkedHashMap<>();
+        System.out.println("== " + env + ": parameters in tasks / broadcast (1M) ==");
+        for (int i = 0; i < check.size(); i += 2) {
+            Config in = check.get(i);
+            Config bc = check.get(i + 1);
+            List<Double> ratios = new ArrayList<>();
+            for (int v = 0; v < in.visits.size(); v++) {
+                ratios.add((Double) in.visits.get(v).get("median_ms") / (Double) bc.visits.get(v).get("median_ms"));
+            }
+            Map<String, Object> inRow = in.lastRow;
+            Map<String, Object> bcRow = bc.lastRow;
+            double ovhIn = (Double) ((Map<?, ?>) inRow.get("interval")).get("overhead_ms");
+            double ovhBc = (Double) ((Map<?, ?>) bcRow.get("interval")).get("overhead_ms");
+            Map<String, Object> pair = new LinkedHashMap<>();
+            pair.put("visit_wall_ratios_in_tasks_over_broadcast", ratios);
+            pair.put("median_visit_ratio", median(ratios));
+            pair.put("wall_ms_median", Map.of("in_tasks", inRow.get("wall_ms_median"), "broadcast", bcRow.get("wall_ms_median")));
+            pair.put("split_mean_ms", Map.of("in_tasks", inRow.get("mean_ms"), "broadcast", bcRow.get("mean_ms")));
+            pair.put("overhead_ms", Map.of("in_tasks", ovhIn, "broadcast", ovhBc));
+            ab.put(rows[i / 2][0], pair);
+            System.out.printf(Locale.ROOT, "   %-20s visit ratios %s (median %.3f); overhead (step - slowest run) %.1f vs %.1f ms%n",
+                    rows[i / 2][0], ratios.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).toList(), median(ratios),
+                    ovhIn, ovhBc);
+        }
+        Map<String, Object> theirs = mllibRun(data, 1);
+        double mllibOvh = (Double) ((Map<?, ?>) theirs.get("mllib")).get("overhead_ms");
+        Map<?, ?> sgd = (Map<?, ?>) ((Map<?, ?>) ab.get("sgd")).get("overhead_ms");
+        theirs.put("ratio_in_tasks", (Double) sgd.get("in_tasks") / mllibOvh);
+        theirs.put("ratio_broadcast", (Double) sgd.get("broadcast") / mllibOvh);
+        ab.put("mllib_1M", theirs);
+        System.out.printf(Locale.ROOT, "   MLlib GD 1M overhead %.1f ms: treegrad sgd overhead ratio %.2f (in tasks), %.2f (broadcast)%n",
+                mllibOvh, theirs.get("ratio_in_tasks"), theirs.get("ratio_broadcast"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> all = (Map<String, Object>) out.computeIfAbsent("transport_ab", k -> new LinkedHashMap<>());
+        all.put(env, ab);
+        close();
+    }
+
+    /**
+     * {@code --mllib-sessions N}: the cluster's MLlib-overhead pair for each {@code --mllib-models}
+     * model in N fresh cluster-2 sessions, each warmed up, MLlib first in the even sessions and
+     * treegrad first in the odd ones; each session's ratio, then the median and range over sessions.
+     */
+    private void mllibSessions() throws Exception {
+        String env = "cluster-2";
+        Map<Integer, List<Double>> ratios = new LinkedHashMap<>();
+        List<Map<String, Object>> sessions = new ArrayList<>();
+        out.put("mllib_sessions", sessions);
+        for (int i = 0; i < opt.mllibSessions(); i++) {
+            long t0 = System.nanoTime();
+            open(env, clusterConfs(2));
+            DistributedData data = trainData(2);
+            sessionWarmup(env, data);
+            boolean treegradFirst = i % 2 == 1;
+            Map<String, Object> session = new LinkedHashMap<>();
+            session.put("session", i);
+            session.put("first", treegradFirst ? "treegrad" : "mllib");
+            session.put("load_at_start", JvmCounters.loadLine());
+            List<Map<String, Object>> pairs = new ArrayList<>();
+            for (int s : opt.mllibModels()) {
+                Map<String, Object> row = mllibPair(env, data, s, treegradFirst);
+                pairs.add(row);
+                ratios.computeIfAbsent(s, k -> new ArrayList<>()).add((Double) row.get("overhead_ratio"));
+            }
+            close();
+            session.put("pairs", pairs);
+            session.put("seconds", (System.nanoTime() - t0) / 1e9);
+            sessions.add(session);
+            writeJson();
+            System.out.printf(Locale.ROOT, "   session %d/%d (%s first): %.0f s%n", i + 1, opt.mllibSessions(),
+                    session.get("first"), (Double) session.get("seconds"));
+        }
+        Map<String, Object> summary = new LinkedHashMap<>();
+        System.out.println();
+        System.out.println("== MLlib-overhead ratio on cluster-2 over " + opt.mllibSessions()
+                + " sessions (treegrad sgd overhead / MLlib GD overhead; target <= 0.5) ==");
+        ratios.forEach((s, rs) -> {
+            double[] a = rs.stream().mapToDouble(Double::doubleValue).toArray();
+            double lo = Arrays.stream(a).min().orElseThrow();
+            double hi = Arrays.stream(a).max().orElseThrow();
+            summary.put(SIZE[s], Map.of("ratios", rs, "median", StepSplit.median(a), "min", lo, "max", hi));
+            System.out.printf(Locale.ROOT, "%-5s sessions %s -> median %.2f, range %.2f-%.2f%n", SIZE[s],
+                    rs.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(), StepSplit.median(a), lo, hi);
+        });
+        out.put("mllib_sessions_summary", summary);
+    }
+
+    /**
+     * {@code --ab-conf KEY=VALUE ... [--ab-sessions N]}: Spark confs fixed for a session's life,
+     * measured against the defaults in N fresh cluster-2 sessions in the order A B B A A B ... (each
+     * session warmed up; A = treegrad's defaults, B = with the confs): the 1M Adam step at one
+     * minibatch and at 16 minibatches per step (15 + 20 steps each). Each B is paired with the A next
+     * to it; the ratios of the pairs' median walls and the per-part means of both arms are printed.
+     */
+    private void abSessions() throws Exception {
+        String env = "cluster-2";
+        String[] rows = {"base", "steps_per_round 16"};
+        List<Map<String, Object>> sessions = new ArrayList<>();
+        out.put("ab_sessions", sessions);
+        out.put("ab_confs", opt.abConfs());
+        for (int i = 0; i < opt.abSessions(); i++) {
+            boolean b = (i % 4 == 1) || (i % 4 == 2);
+            Map<String, String> confs = new LinkedHashMap<>(clusterConfs(2));
+            if (b) {
+                confs.putAll(opt.abConfs());
+            }
+            long t0 = System.nanoTime();
+            open(env, confs);
+            DistributedData data = trainData(2);
+            sessionWarmup(env, data);
+            Map<String, Object> session = new LinkedHashMap<>();
+            session.put("session", i);
+            session.put("arm", b ? "B" : "A");
+            session.put("load_at_start", JvmCounters.loadLine());
+            String label = b ? "B " + opt.abConfs() : "A defaults";
+            session.put(rows[0], treegrad(env, label, 1, data, 2, 64, 1, false));
+            session.put(rows[1], treegrad(env, label + " + steps_per_round 16", 1, data, 2, 64, 16, false));
+            close();
+            session.put("seconds", (System.nanoTime() - t0) / 1e9);
+            sessions.add(session);
+            writeJson();
+        }
+        System.out.println();
+        System.out.println("== A/B sessions: B = " + opt.abConfs() + " against treegrad's defaults (wall ratio B/A per pair) ==");
+        Map<String, Object> summary = new LinkedHashMap<>();
+        for (String row : rows) {
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i + 1 < sessions.size(); i += 2) {
+                Map<?, ?> x = (Map<?, ?>) sessions.get(i).get(row);
+                Map<?, ?> y = (Map<?, ?>) sessions.get(i + 1).get(row);
+                boolean xIsB = "B".equals(sessions.get(i).get("arm"));
+                double bWall = (Double) (xIsB ? x : y).get("wall_ms_median");
+                double aWall = (Double) (xIsB ? y : x).get("wall_ms_median");
+                ratios.add(bWall / aWall);
+            }
+            summary.put(row, Map.of("pair_wall_ratios_b_over_a", ratios));
+            System.out.printf(Locale.ROOT, "%-20s pair ratios %s%n", row,
+                    ratios.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).toList());
+        }
+        out.put("ab_summary", summary);
     }
 
     // ---- job cost vs number of tasks ----

@@ -83,6 +83,27 @@ class LoopbackClusterIT {
         assertArrayEquals(localParams, params(out), "cluster and local mode train the same parameters");
     }
 
+    /**
+     * With the parameters inside the tasks (spark.treegrad.paramsInTasks) instead of broadcast, and an
+     * executor killed mid-run: the retried tasks carry the same step's parameters, the run ends with
+     * the local run's parameters.
+     */
+    @Test
+    void parametersInsideTheTasksWithAnExecutorKilledMidRunChangeNothing() throws Exception {
+        Path out = tmp.resolve("params-in-tasks");
+        Path log = tmp.resolve("params-in-tasks.log");
+        List<String> args = new ArrayList<>(List.of("--conf", "spark.treegrad.paramsInTasks=true"));
+        args.addAll(trainArgs(out));
+        Process p = submit(log, args);
+        awaitLine(p, log, "step 60/228");
+        List<ProcessHandle> executors = currentExecutors();
+        assertTrue(!executors.isEmpty(), "executors running: " + executors);
+        executors.get(0).destroyForcibly();   // SIGKILL
+        assertEquals(0, finish(p, log, RUN_TIMEOUT_S), log(log));
+        assertTrue(log(log).contains("step 228/228"), log(log));
+        assertArrayEquals(localParams, params(out), "parameters in tasks, retried after a lost executor = local run");
+    }
+
     @Test
     void killingAnExecutorMidRunChangesNothing() throws Exception {
         Path out = tmp.resolve("executor-killed");

@@ -4,6 +4,7 @@ import io.treegrad.optim.Optimizer;
 import io.treegrad.train.Evaluation;
 import io.treegrad.train.GradientSum;
 import io.treegrad.util.HostCopy;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -34,6 +35,28 @@ public final class DistributedTrainer {
     private final long timeoutSeconds;
     /** The driver's mean (pseudo-)gradient, reused from step to step. */
     private INDArray meanBuffer;
+    /**
+     * Whether a step's parameters may travel inside its tasks ({@link ParamShards}) rather than as a
+     * broadcast: Spark conf {@value #PARAMS_IN_TASKS_CONF}, default false. Measured on the loopback
+     * cluster at 1M (docs/benchmarks-spark.md, loaded machine): the executors' broadcast fetch (25–35
+     * ms) goes, about as much comes back as scheduling (the driver serializes and sends 4 MB per task),
+     * the step wall 0.84–0.86x at one minibatch, 0.93–0.96x at 16, the spr-16 compute share 68 → 73%,
+     * but the MLlib comparison's overhead (step − slowest task run, which counts a task's launch and
+     * not its broadcast fetch) rose 49 → 53 and 55 → 84 ms; in local[2] the step was 1.18x slower.
+     * Off until a quiet run decides (jobs/bench-spark --transport-ab --cluster).
+     */
+    private boolean paramsInTasks;
+
+    /**
+     * The most parameter bytes a step ships inside each task (and at most half of
+     * {@code spark.rpc.message.maxSize}, which a task's launch message must fit in); larger parameters
+     * are broadcast: a broadcast spreads big payloads over the executors (torrent) instead of the
+     * driver sending one copy per task.
+     */
+    static final long MAX_PARAM_BYTES_IN_TASK = 16L << 20;
+    /** The Spark conf that makes steps ship their parameters inside their tasks (default false). */
+    public static final String PARAMS_IN_TASKS_CONF = "spark.treegrad.paramsInTasks";
+    private final long maxParamBytesInTask;
 
     /**
      * Where one step's wall time went, in ms. {@code computeMs} is the slowest task's own work (load
@@ -72,6 +95,19 @@ public final class DistributedTrainer {
         this.spec = spec;
         this.depth = depth;
         this.timeoutSeconds = timeoutSeconds;
+        this.paramsInTasks = jsc.getConf().getBoolean(PARAMS_IN_TASKS_CONF, false);
+        long rpcMaxBytes = jsc.getConf().getSizeAsMb("spark.rpc.message.maxSize", "128") << 20;
+        this.maxParamBytesInTask = Math.min(MAX_PARAM_BYTES_IN_TASK, rpcMaxBytes / 2);
+    }
+
+    /**
+     * Whether steps ship the parameters inside their tasks (up to {@link #MAX_PARAM_BYTES_IN_TASK}: 4M
+     * float32 parameters) or always as a broadcast (the default, unless {@value #PARAMS_IN_TASKS_CONF}
+     * is true; the benchmark measures one against the other). The trajectory is the same either way.
+     */
+    public DistributedTrainer paramsInTasks(boolean on) {
+        this.paramsInTasks = on;
+        return this;
     }
 
     /** Global minibatches in one epoch (the last one holds the remainder). */
@@ -107,16 +143,33 @@ public final class DistributedTrainer {
      */
     public StepResult step(long step, INDArray params, Optimizer optimizer, long minibatchLimit) {
         long t0 = System.nanoTime();
-        Broadcast<Object> bc = jsc.broadcast(toArray(params));
-        long t1 = System.nanoTime();
+        Object values = toArray(params);
         TrainSpec s = spec;
-        GradientSum sum = limited("step " + step, () -> train.shards().treeAggregate(GradientSum.empty(),
-                (acc, shard) -> acc.merge(s.isLocalSgd()
-                        ? StepTask.forThread(s).localRound(shard, bc.value(), step, minibatchLimit)
-                        : StepTask.forThread(s).gradient(shard, bc.value(), step)),
-                GradientSum::merge, depth));
+        GradientSum sum;
+        long t1;
+        Broadcast<Object> bc = null;
+        if (paramsInTasks && ParamShards.bytes(values) <= maxParamBytesInTask) {
+            JavaRDD<ParamShards.Input> withParams = ParamShards.of(train.shards(), values);
+            t1 = System.nanoTime();
+            sum = limited("step " + step, () -> withParams.treeAggregate(GradientSum.empty(),
+                    (acc, in) -> acc.merge(s.isLocalSgd()
+                            ? StepTask.forThread(s).localRound(in.shard(), in.params(), step, minibatchLimit)
+                            : StepTask.forThread(s).gradient(in.shard(), in.params(), step)),
+                    GradientSum::merge, depth));
+        } else {
+            Broadcast<Object> b = jsc.broadcast(values);
+            bc = b;
+            t1 = System.nanoTime();
+            sum = limited("step " + step, () -> train.shards().treeAggregate(GradientSum.empty(),
+                    (acc, shard) -> acc.merge(s.isLocalSgd()
+                            ? StepTask.forThread(s).localRound(shard, b.value(), step, minibatchLimit)
+                            : StepTask.forThread(s).gradient(shard, b.value(), step)),
+                    GradientSum::merge, depth));
+        }
         long t2 = System.nanoTime();
-        bc.destroy();
+        if (bc != null) {
+            bc.destroy();
+        }
         if (sum.count() == 0) {
             throw new IllegalStateException("step " + step + " saw no examples");
         }
