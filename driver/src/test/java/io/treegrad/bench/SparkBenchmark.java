@@ -88,7 +88,7 @@ public final class SparkBenchmark {
     record Options(Path json, boolean quick, String master, String jars, String executorOpts, boolean full,
                    boolean skipMlpc, int[] mlpcIters, boolean clusterOnly, boolean mlpcOnly, boolean drift,
                    int mllibSessions, int[] mllibModels, Map<String, String> abConfs, int abSessions,
-                   boolean transportAb) {
+                   boolean transportAb, int[] sprSweep) {
         /** Moving-median window of the session warm-up (steps). */
         static final int SETTLE_WINDOW = 5;
 
@@ -146,6 +146,7 @@ public final class SparkBenchmark {
             Map<String, String> abConfs = new LinkedHashMap<>();
             int abSessions = 4;
             boolean transportAb = false;
+            int[] sprSweep = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--json" -> json = Path.of(args[++i]);
@@ -173,15 +174,16 @@ public final class SparkBenchmark {
                     }
                     case "--ab-sessions" -> abSessions = Integer.parseInt(args[++i]);
                     case "--transport-ab" -> transportAb = true;
+                    case "--spr-sweep" -> sprSweep = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --json"
                             + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-only, --mlpc-only, --drift, --cluster-master URL,"
                             + " --cluster-jars JARS, --executor-opts OPTS, --mllib-sessions N, --mllib-models 1M,10M,"
-                            + " --ab-conf KEY=VALUE, --ab-sessions N, --transport-ab");
+                            + " --ab-conf KEY=VALUE, --ab-sessions N, --transport-ab, --spr-sweep N,N,...");
                 }
             }
             return new Options(json, quick, master, jars, executorOpts, full || mlpcOnly, skip, iters,
                     clusterOnly || mlpcOnly, mlpcOnly, drift, mllibSessions, mllibModels, abConfs, abSessions,
-                    transportAb);
+                    transportAb, sprSweep);
         }
 
         /** The index in {@link #SIZE} of a model name (0.2M, 1M, 10M). */
@@ -228,6 +230,17 @@ public final class SparkBenchmark {
         out.put("model_check_blocks", blocks);
         out.put("mllib_overhead", mllib);
         out.put("job_cost", jobCost);
+        if (opt.sprSweep() != null) {
+            if (!opt.clusterOnly()) {
+                sprSweep("local[2]", Map.of("spark.master", "local[2]"));
+            }
+            if (opt.master() != null) {
+                sprSweep("cluster-2", clusterConfs(2));
+            }
+            out.put("load_at_end", JvmCounters.loadLine());
+            writeJson();
+            return;
+        }
         if (opt.transportAb()) {
             if (opt.master() != null) {
                 transportAb("cluster-2", clusterConfs(2));
@@ -896,6 +909,51 @@ public final class SparkBenchmark {
         r.put("mllib_seconds", seconds);
         r.put("mllib", intervals(List.of(iters)));
         return r;
+    }
+
+    /**
+     * {@code --spr-sweep N,N,...}: in one session, the 1M Adam step (64 rows per task per minibatch,
+     * 2 partitions) at each number of minibatches per step ({@code steps_per_round}), interleaved in
+     * the model check's rounds; prints each one's compute share and its non-compute time (the
+     * interquartile means), and the smallest value that reaches the 85% target.
+     */
+    private void sprSweep(String env, Map<String, String> confs) throws Exception {
+        open(env, confs);
+        DistributedData data = trainData(2);
+        List<Config> check = new ArrayList<>();
+        for (int k : opt.sprSweep()) {
+            check.add(new Config(env, "steps_per_round " + k, LEVER, 1, data, 2, 64, k, false));
+        }
+        rounds(env, check);
+        System.out.println("== " + env + ": compute share of the 1M Adam step against minibatches per step (target >= 85%) ==");
+        System.out.println("steps_per_round  wall ms (median)  compute ms  non-compute ms  compute share");
+        List<Map<String, Object>> sweep = new ArrayList<>();
+        Integer first = null;
+        for (Config c : check) {
+            Map<String, Object> row = c.lastRow;
+            Map<?, ?> mean = (Map<?, ?>) row.get("mean_ms");
+            double share = (Double) row.get("compute_share");
+            double compute = ((Number) mean.get("compute")).doubleValue();
+            double wallMean = (Double) row.get("wall_ms_mean");
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("steps_per_round", c.stepsPerRound);
+            r.put("wall_ms_median", row.get("wall_ms_median"));
+            r.put("compute_ms_mean", compute);
+            r.put("non_compute_ms_mean", wallMean - compute);
+            r.put("compute_share", share);
+            r.put("visit_medians_ms", row.get("visit_medians_ms"));
+            sweep.add(r);
+            if (first == null && share >= 0.85) {
+                first = c.stepsPerRound;
+            }
+            System.out.printf(Locale.ROOT, "%15d  %16.1f  %10.1f  %14.1f  %12.1f%%%n", c.stepsPerRound,
+                    (Double) row.get("wall_ms_median"), compute, wallMean - compute, 100 * share);
+        }
+        System.out.println(first == null ? "   no value reached 85%" : "   85% first reached at steps_per_round " + first);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> all = (Map<String, Object>) out.computeIfAbsent("spr_sweep", k -> new LinkedHashMap<>());
+        all.put(env, sweep);
+        close();
     }
 
     /**
