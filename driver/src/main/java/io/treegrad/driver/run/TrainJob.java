@@ -186,6 +186,7 @@ public final class TrainJob {
                             at.stepsIntoEpoch(done), t.seed(), scaling, resolvedYaml, provenance(done)));
                 }
             }
+            trainer.awaitDestroyed();   // the last step's broadcast, before the session may stop
         }
         new ModelStore(fs, new Path(out, "model")).save(ModelFile.of(model, scaling, resolvedYaml, provenance(total)));
         double seconds = (System.nanoTime() - started) / 1e9;
