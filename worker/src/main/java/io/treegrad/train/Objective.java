@@ -117,14 +117,13 @@ public final class Objective {
                 return correct;
             }
             int k = (int) outputs.size(1);
-            double[] v = outputs.dataType() == DataType.DOUBLE ? HostCopy.toDoubles(outputs) : null;
-            float[] f = v == null ? HostCopy.toFloats(outputs) : null;
+            double[] v = HostCopy.toDoubles(outputs);   // FLOAT widened exactly: the same comparisons
             long correct = 0;
             for (int r = 0; r < labels.length; r++) {
+                int at = r * k;
                 int best = 0;
                 for (int j = 1; j < k; j++) {
-                    int at = r * k;
-                    if (v != null ? v[at + j] > v[at + best] : f[at + j] > f[at + best]) {
+                    if (v[at + j] > v[at + best]) {
                         best = j;
                     }
                 }

@@ -88,13 +88,24 @@ public final class HostCopy {
         }
     }
 
-    /** A DOUBLE array's elements as a fresh Java array, in one bulk copy where it can (see {@link #toFloats}). */
+    /**
+     * A DOUBLE or FLOAT array's elements, row-major, as a fresh {@code double[]}, in one bulk copy
+     * where it can (see {@link #toFloats}); a FLOAT array's are widened, which is exact.
+     */
     public static double[] toDoubles(INDArray src) {
-        if (src.dataType() != DataType.DOUBLE || !contiguous(src) || !Nd4j.getEnvironment().isCPU()) {
+        if (!contiguous(src) || !Nd4j.getEnvironment().isCPU()
+                || (src.dataType() != DataType.DOUBLE && src.dataType() != DataType.FLOAT)) {
             return rowMajorVector(src).toDoubleVector();
         }
         double[] out = new double[(int) src.length()];
-        copyOut(src, out);
+        if (src.dataType() == DataType.DOUBLE) {
+            copyOut(src, out);
+            return out;
+        }
+        float[] f = toFloats(src);
+        for (int i = 0; i < f.length; i++) {
+            out[i] = f[i];
+        }
         return out;
     }
 

@@ -53,6 +53,12 @@ class HostCopyTest {
         INDArray big = Nd4j.createFromArray(new float[][] {{0, 1, 2, 3}, {4, 5, 6, 7}, {8, 9, 10, 11}});
         assertArrayEquals(new float[] {5, 6, 9, 10},
                 HostCopy.toFloats(big.get(NDArrayIndex.interval(1, 3), NDArrayIndex.interval(1, 3))));
+        // FLOAT as doubles: widened exactly, from an offset view too, and in row-major order from 'f'
+        INDArray odd = Nd4j.createFromArray(new float[] {0.1f, -3.4028235e38f, 1.4e-45f, Float.NaN, 7f});
+        assertArrayEquals(odd.toDoubleVector(), HostCopy.toDoubles(odd));
+        assertArrayEquals(new double[] {-3.4028235e38f, 1.4e-45f, Float.NaN},
+                HostCopy.toDoubles(odd.get(NDArrayIndex.interval(1, 4))));
+        assertArrayEquals(new double[] {1, 2, 3, 4, 5, 6}, HostCopy.toDoubles(matrix.castTo(DataType.FLOAT).dup('f')));
     }
 
     @Test

@@ -53,7 +53,7 @@ public final class SoftmaxCrossEntropy extends Function {
         }
         // FLOAT and DOUBLE: one pass over a host copy of the (small) logits instead of the log-softmax
         // op, an exp op and n single-element reads (~17 µs of them at n = 128)
-        double[] v = hostCopy(z);
+        double[] v = HostCopy.toDoubles(z);
         double total = softmaxRows(v, (int) classes);
         save(input(0), constant(array(v, z.dataType(), z.shape())));
         return Nd.scalar(z.dataType(), total / n);
@@ -85,19 +85,6 @@ public final class SoftmaxCrossEntropy extends Function {
             }
         }
         return total;
-    }
-
-    /** A FLOAT or DOUBLE array's elements, row-major, in a Java array (one bulk copy on the CPU backend). */
-    private static double[] hostCopy(INDArray a) {
-        if (a.dataType() == DataType.DOUBLE) {
-            return HostCopy.toDoubles(a);
-        }
-        float[] f = HostCopy.toFloats(a);
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) {
-            d[i] = f[i];
-        }
-        return d;
     }
 
     /** v as a fresh C-ordered array of the given type (FLOAT or DOUBLE) and shape. */
@@ -155,7 +142,7 @@ public final class SoftmaxCrossEntropy extends Function {
         if (p.dataType() != DataType.FLOAT && p.dataType() != DataType.DOUBLE) {
             return grads(constant(p.sub(oneHot(p.dataType(), p.shape())).muli(scale)));
         }
-        double[] r = hostCopy(p);
+        double[] r = HostCopy.toDoubles(p);
         int k = (int) p.size(1);
         for (int i = 0; i < labels.length; i++) {
             r[i * k + labels[i]] -= 1.0;
