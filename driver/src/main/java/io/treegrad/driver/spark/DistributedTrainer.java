@@ -175,18 +175,14 @@ public final class DistributedTrainer {
             JavaRDD<ParamShards.Input> withParams = ParamShards.of(train.shards(), values);
             t1 = System.nanoTime();
             sum = limited("step " + step, () -> withParams.treeAggregate(GradientSum.empty(),
-                    (acc, in) -> acc.merge(s.isLocalSgd()
-                            ? StepTask.forThread(s).localRound(in.shard(), in.params(), step, minibatchLimit)
-                            : StepTask.forThread(s).gradient(in.shard(), in.params(), step)),
+                    (acc, in) -> acc.merge(work(s, in.shard(), in.params(), step, minibatchLimit)),
                     GradientSum::merge, depth));
         } else {
             Broadcast<Object> b = jsc.broadcast(values);
             bc = b;
             t1 = System.nanoTime();
             sum = limited("step " + step, () -> train.shards().treeAggregate(GradientSum.empty(),
-                    (acc, shard) -> acc.merge(s.isLocalSgd()
-                            ? StepTask.forThread(s).localRound(shard, b.value(), step, minibatchLimit)
-                            : StepTask.forThread(s).gradient(shard, b.value(), step)),
+                    (acc, shard) -> acc.merge(work(s, shard, b.value(), step, minibatchLimit)),
                     GradientSum::merge, depth));
         }
         long t2 = System.nanoTime();
@@ -205,6 +201,13 @@ public final class DistributedTrainer {
         return new StepResult(step, sum.count(), sum.meanLoss(), sum.correct(), sum.squaredErrors(),
                 new StepTiming((t1 - t0) / 1e6, sum.computeNanos() / 1e6, (t2 - t1 - sum.computeNanos()) / 1e6,
                         sum.mergeNanos() / 1e6, (t3 - t2) / 1e6));
+    }
+
+    /** A task's share of step {@code step} on one shard, whichever way the parameters reached it. */
+    private static GradientSum work(TrainSpec s, Shard shard, Object params, long step, long minibatchLimit) {
+        return s.isLocalSgd()
+                ? StepTask.forThread(s).localRound(shard, params, step, minibatchLimit)
+                : StepTask.forThread(s).gradient(shard, params, step);
     }
 
     /**
