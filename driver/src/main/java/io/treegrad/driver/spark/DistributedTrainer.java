@@ -44,15 +44,11 @@ public final class DistributedTrainer {
     private INDArray meanBuffer;
     /**
      * Whether a step's parameters may travel inside its tasks ({@link ParamShards}) rather than as a
-     * broadcast: Spark conf {@value #PARAMS_IN_TASKS_CONF}, default false. Measured on the loopback
-     * cluster at 1M (docs/benchmarks-spark.md, loaded machine): the executors' broadcast fetch (25–35
-     * ms) goes, about as much comes back as scheduling (the driver serializes and sends 4 MB per task),
-     * the step wall 0.84–0.86x at one minibatch, 0.93–0.96x at 16, the spr-16 compute share 68 → 73%,
-     * but the MLlib comparison's overhead (step − slowest task run, which counts a task's launch and
-     * not its broadcast fetch) rose 49 → 53 and 55 → 84 ms; in local[2] the step was 1.18x slower.
-     * Quiet run (nothing else running): cluster wall 0.88x at one minibatch, 0.91x at 16, 0.86x SGD,
-     * MLlib ratio 0.51 against 0.49. Off by default: the driver serializes and sends the parameters
-     * once per task, which grows with the executor count, where a broadcast spreads the fetch.
+     * broadcast: Spark conf {@value #PARAMS_IN_TASKS_CONF}, default false. On the 2-executor loopback
+     * cluster it removes the executors' broadcast fetch and gives back part of it as scheduling (quiet
+     * run: step wall 0.86–0.91x at 1M); in local[2] it was slower (docs/benchmarks-spark.md). Off by
+     * default: the driver serializes and sends the parameters once per task, which grows with the
+     * executor count, where a broadcast spreads the fetch.
      */
     private boolean paramsInTasks;
 
