@@ -84,11 +84,15 @@ public final class SparkBenchmark {
     private JavaSparkContext jsc;
     private TaskTimes times;
     private int groupSeq;
+    /** The configuration whose gang tasks may be running (they hold every task slot), or null. */
+    private Config gangHolder;
+    /** The session's trainers, closed with it. */
+    private final List<DistributedTrainer> trainers = new ArrayList<>();
 
     record Options(Path json, boolean quick, String master, String jars, String executorOpts, boolean full,
                    boolean skipMlpc, int[] mlpcIters, boolean clusterOnly, boolean mlpcOnly, boolean drift,
                    int mllibSessions, int[] mllibModels, Map<String, String> abConfs, int abSessions,
-                   boolean transportAb, int[] sprSweep) {
+                   boolean transportAb, int[] sprSweep, String transport) {
         /** Moving-median window of the session warm-up (steps). */
         static final int SETTLE_WINDOW = 5;
 
@@ -147,6 +151,7 @@ public final class SparkBenchmark {
             int abSessions = 4;
             boolean transportAb = false;
             int[] sprSweep = null;
+            String transport = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--json" -> json = Path.of(args[++i]);
@@ -175,15 +180,17 @@ public final class SparkBenchmark {
                     case "--ab-sessions" -> abSessions = Integer.parseInt(args[++i]);
                     case "--transport-ab" -> transportAb = true;
                     case "--spr-sweep" -> sprSweep = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                    case "--transport" -> transport = DistributedTrainer.Transport.parse(args[++i]).name();
                     default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; expected --json"
                             + " PATH, --quick, --full, --skip-mlpc, --mlpc-iters N,N, --cluster-only, --mlpc-only, --drift, --cluster-master URL,"
                             + " --cluster-jars JARS, --executor-opts OPTS, --mllib-sessions N, --mllib-models 1M,10M,"
-                            + " --ab-conf KEY=VALUE, --ab-sessions N, --transport-ab, --spr-sweep N,N,...");
+                            + " --ab-conf KEY=VALUE, --ab-sessions N, --transport-ab, --spr-sweep N,N,...,"
+                            + " --transport broadcast|tasks|gang");
                 }
             }
             return new Options(json, quick, master, jars, executorOpts, full || mlpcOnly, skip, iters,
                     clusterOnly || mlpcOnly, mlpcOnly, drift, mllibSessions, mllibModels, abConfs, abSessions,
-                    transportAb, sprSweep);
+                    transportAb, sprSweep, transport);
         }
 
         /** The index in {@link #SIZE} of a model name (0.2M, 1M, 10M). */
@@ -506,6 +513,11 @@ public final class SparkBenchmark {
     }
 
     private void close() {
+        gangHolder = null;
+        for (DistributedTrainer t : trainers) {
+            t.close();   // ends a gang's tasks and its server socket
+        }
+        trainers.clear();
         spark.stop();
         SparkSession.clearActiveSession();
         SparkSession.clearDefaultSession();
@@ -593,12 +605,17 @@ public final class SparkBenchmark {
             TrainSpec spec = new TrainSpec(model(size), "cross_entropy", null, 0, false, SEED,
                     rowsPerTask * data.partitions(), stepsPerRound);
             trainer = new DistributedTrainer(jsc, data, spec, depth);
+            trainers.add(trainer);
+            if (opt.transport() != null) {
+                trainer.transport(DistributedTrainer.Transport.valueOf(opt.transport()));
+            }
             params = Model.build(model(size), DataType.FLOAT, SEED).parameters().values();
             optimizer = sgd ? new Sgd(0.01) : new Adam(1e-3);
         }
 
         /** One step outside any job group, not recorded: its wall (ms). */
         double unrecordedStep() {
+            claim();
             long t0 = System.nanoTime();
             trainer.step(step++, params, optimizer);
             return (System.nanoTime() - t0) / 1e6;
@@ -608,8 +625,25 @@ public final class SparkBenchmark {
          * A visit: {@code discard} steps, then {@code n} measured steps, each in a job group of its own;
          * the JVMs' and the machine's counters around it go with the visit's median into {@link #visits}.
          */
+        /**
+         * Before this configuration steps: another's gang tasks are ended (they hold the slots this
+         * one's tasks need), and this one's, if it has a gang, are the ones that may run.
+         */
+        void claim() {
+            if (gangHolder != this) {
+                quiesce();
+            }
+            if (gang()) {
+                gangHolder = this;
+            }
+        }
+
+        boolean gang() {
+            return trainer.transport() == DistributedTrainer.Transport.GANG;
+        }
+
         Map<String, Object> visit(int discard, int n) throws InterruptedException {
-            JvmCounters before = JvmCounters.snapshot(data.shards());
+            JvmCounters before = counters(data.shards());
             for (int i = 0; i < discard; i++) {
                 unrecordedStep();
             }
@@ -618,6 +652,7 @@ public final class SparkBenchmark {
             List<DistributedTrainer.StepTiming> timings = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 String group = tag + "-" + step;
+                claim();
                 jsc.setJobGroup(group, "bench step", false);
                 long t0 = System.nanoTime();
                 DistributedTrainer.StepResult r = trainer.step(step++, params, optimizer);
@@ -629,7 +664,10 @@ public final class SparkBenchmark {
             List<TaskTimes.Job> jobs = new ArrayList<>();
             List<StepSplit> splits = new ArrayList<>();
             double gc = 0;
-            for (int i = 0; i < groups.size(); i++) {
+            for (int i = 0; i < groups.size() && gang(); i++) {   // no Spark job per step: the trainer's own split
+                splits.add(StepSplit.ofGang(walls.get(i), timings.get(i), 4L * params.length()));
+            }
+            for (int i = 0; i < groups.size() && !gang(); i++) {
                 List<TaskTimes.Job> js = times.jobs(groups.get(i), 1);
                 if (js.size() != 1) {
                     throw new IllegalStateException(groups.get(i) + ": expected one Spark job per step, got " + js.size());
@@ -642,7 +680,7 @@ public final class SparkBenchmark {
             measured.addAll(splits);
             chunks.add(jobs);
             taskGcMs += gc;
-            Map<String, Object> since = JvmCounters.snapshot(data.shards()).since(before);
+            Map<String, Object> since = counters(data.shards()).since(before);
             Map<String, Object> v = new LinkedHashMap<>();
             v.put("median_ms", StepSplit.median(walls.stream().mapToDouble(Double::doubleValue).toArray()));
             v.put("steps", n);
@@ -673,7 +711,7 @@ public final class SparkBenchmark {
             row.put("steps_per_round", stepsPerRound);
             row.put("optimizer", sgd ? "sgd" : "adam");
             row.putAll(StepSplit.summary(measured));
-            row.put("interval", intervals(chunks));
+            row.put("interval", gang() ? gangIntervals(measured) : intervals(chunks));
             double[] medians = visits.stream().mapToDouble(v -> (Double) v.get("median_ms")).toArray();
             row.put("visit_medians_ms", medians);
             if (medians.length > 1) {
@@ -734,7 +772,7 @@ public final class SparkBenchmark {
         block.put("env", env);
         block.put("load_at_start", JvmCounters.loadLine());
         long t0 = System.nanoTime();
-        JvmCounters start = JvmCounters.snapshot(configs.get(0).data.shards());
+        JvmCounters start = counters(configs.get(0).data.shards());
         Config settler = configs.stream().filter(c -> c.size == 1 && c.variant.equals("base")).findFirst()
                 .orElse(configs.get(0));
         block.put("settle", settle(settler, opt.settleSeconds()));
@@ -745,7 +783,7 @@ public final class SparkBenchmark {
         }
         times.clear();
         block.put("warmup_seconds", (System.nanoTime() - t0) / 1e9);
-        block.put("warmup_jvms", JvmCounters.snapshot(configs.get(0).data.shards()).since(start));
+        block.put("warmup_jvms", counters(configs.get(0).data.shards()).since(start));
         List<String> order = new ArrayList<>();
         for (int r = 0; r < opt.rounds(); r++) {
             List<Config> round = new ArrayList<>(configs);
@@ -783,12 +821,12 @@ public final class SparkBenchmark {
         List<Double> jitRates = new ArrayList<>();
         long t0 = System.nanoTime();
         boolean stable = false;
-        JvmCounters mark = JvmCounters.snapshot(c.data.shards());
+        JvmCounters mark = counters(c.data.shards());
         while (walls.size() < opt.settleCap() && (System.nanoTime() - t0) / 1e9 < capSeconds) {
             walls.add(c.unrecordedStep());
             int n = walls.size();
             if (n % w == 0) {
-                JvmCounters now = JvmCounters.snapshot(c.data.shards());
+                JvmCounters now = counters(c.data.shards());
                 Map<String, Object> since = now.since(mark);
                 mark = now;
                 double jit = JvmCounters.field(since, "driver", "jit_ms") + JvmCounters.executorsTotal(since, "jit_ms");
@@ -839,6 +877,30 @@ public final class SparkBenchmark {
                 "overhead_ms", StepSplit.median(rows.stream().mapToDouble(r -> r[2]).toArray()));
     }
 
+    /**
+     * The gang transport's step interval: its steps run back to back with no Spark job each, so the
+     * interval is the wall and the run is the slowest task's compute (medians).
+     */
+    private static Map<String, Object> gangIntervals(List<StepSplit> steps) {
+        return Map.of("step_ms", StepSplit.median(steps.stream().mapToDouble(StepSplit::wallMs).toArray()),
+                "slowest_run_ms", StepSplit.median(steps.stream().mapToDouble(StepSplit::computeMs).toArray()),
+                "overhead_ms", StepSplit.median(steps.stream().mapToDouble(x -> x.wallMs() - x.computeMs()).toArray()));
+    }
+
+    /** Ends the running gang's tasks, if any, so that other Spark jobs get task slots. */
+    private void quiesce() {
+        if (gangHolder != null) {
+            gangHolder.trainer.pause();
+            gangHolder = null;
+        }
+    }
+
+    /** {@link JvmCounters#snapshot} (a Spark job) after ending any gang's tasks. */
+    private JvmCounters counters(JavaRDD<?> shards) {
+        quiesce();
+        return JvmCounters.snapshot(shards);
+    }
+
     // ---- MLlib GradientDescent ----
 
     private void versusMllib(String env, DistributedData data) throws Exception {
@@ -885,6 +947,7 @@ public final class SparkBenchmark {
 
     /** MLlib GradientDescent's run for model {@code s} on {@code data}'s rows: its step and overhead. */
     private Map<String, Object> mllibRun(DistributedData data, int s) throws Exception {
+        quiesce();
         int dim = (int) params(s);
         JavaRDD<Tuple2<Object, org.apache.spark.mllib.linalg.Vector>> rows = MllibRows.sparse(data, dim);
         long n = rows.count();
@@ -957,58 +1020,70 @@ public final class SparkBenchmark {
     }
 
     /**
-     * {@code --transport-ab}: in one session, the 1M step with its parameters broadcast (the default)
-     * against inside its tasks ({@code spark.treegrad.paramsInTasks}), interleaved in
-     * the model check's rounds (A B C D, D C B A, ...): Adam at 1 and at 16 minibatches per step, and
-     * SGD at 1, then MLlib GradientDescent once for the overhead ratios of both. Prints the ratio of the
-     * visit medians (in tasks / broadcast) per round and the split of each.
+     * {@code --transport-ab}: in one session, the 1M step with each {@link DistributedTrainer.Transport}
+     * (parameters broadcast: the default; inside the tasks; the gang's long-lived tasks), interleaved in
+     * the model check's rounds (A B C ..., ... C B A): Adam at 1 and at 16 minibatches per step, and SGD
+     * at 1, then MLlib GradientDescent once for the overhead ratio of each. Prints, per row and
+     * transport, the ratio of the visit medians to the broadcast's, the compute share and the overhead.
      */
     private void transportAb(String env, Map<String, String> confs) throws Exception {
         open(env, confs);
         DistributedData data = trainData(2);
         String[][] rows = {{"base", "1"}, {"steps_per_round 16", "16"}, {"sgd", "1"}};
+        DistributedTrainer.Transport[] ts = DistributedTrainer.Transport.values();
         List<Config> check = new ArrayList<>();
         for (String[] r : rows) {
-            for (boolean inTasks : new boolean[] {true, false}) {
-                Config c = new Config(env, (r[0].equals("base") && inTasks ? "base" : r[0] + (inTasks ? ", params in tasks"
-                        : ", params broadcast")), LEVER, 1, data, 2, 64, Integer.parseInt(r[1]), r[0].equals("sgd"));
-                c.trainer.paramsInTasks(inTasks);
+            for (DistributedTrainer.Transport t : ts) {
+                boolean isBase = r[0].equals("base") && t == DistributedTrainer.Transport.BROADCAST;
+                Config c = new Config(env, isBase ? "base" : r[0] + ", " + t.name().toLowerCase(Locale.ROOT), LEVER, 1,
+                        data, 2, 64, Integer.parseInt(r[1]), r[0].equals("sgd"));
+                c.trainer.transport(t);
                 check.add(c);
             }
         }
         rounds(env, check);
         Map<String, Object> ab = new LinkedHashMap<>();
-        System.out.println("== " + env + ": parameters in tasks / broadcast (1M) ==");
-        for (int i = 0; i < check.size(); i += 2) {
-            Config in = check.get(i);
-            Config bc = check.get(i + 1);
-            List<Double> ratios = new ArrayList<>();
-            for (int v = 0; v < in.visits.size(); v++) {
-                ratios.add((Double) in.visits.get(v).get("median_ms") / (Double) bc.visits.get(v).get("median_ms"));
+        System.out.println("== " + env + ": step transports (1M); wall ratios are to the broadcast's visit medians ==");
+        for (int i = 0; i < check.size(); i += ts.length) {
+            Config bc = check.get(i);   // BROADCAST comes first in Transport.values()
+            Map<String, Object> row = new LinkedHashMap<>();
+            for (int j = 0; j < ts.length; j++) {
+                Config c = check.get(i + j);
+                List<Double> ratios = new ArrayList<>();
+                for (int v = 0; v < c.visits.size(); v++) {
+                    ratios.add((Double) c.visits.get(v).get("median_ms") / (Double) bc.visits.get(v).get("median_ms"));
+                }
+                Map<String, Object> r = c.lastRow;
+                double ovh = (Double) ((Map<?, ?>) r.get("interval")).get("overhead_ms");
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("visit_wall_ratios_to_broadcast", ratios);
+                one.put("median_visit_ratio", median(ratios));
+                one.put("wall_ms_median", r.get("wall_ms_median"));
+                one.put("compute_share", r.get("compute_share"));
+                one.put("split_mean_ms", r.get("mean_ms"));
+                one.put("overhead_ms", ovh);
+                row.put(ts[j].name().toLowerCase(Locale.ROOT), one);
+                System.out.printf(Locale.ROOT, "   %-20s %-9s wall %6.1f ms, ratio %.3f (visits %s), compute share %5.1f%%,"
+                                + " overhead %.1f ms%n", rows[i / ts.length][0], ts[j].name().toLowerCase(Locale.ROOT),
+                        (Double) r.get("wall_ms_median"), median(ratios),
+                        ratios.stream().map(x -> String.format(Locale.ROOT, "%.3f", x)).toList(),
+                        100 * (Double) r.get("compute_share"), ovh);
             }
-            Map<String, Object> inRow = in.lastRow;
-            Map<String, Object> bcRow = bc.lastRow;
-            double ovhIn = (Double) ((Map<?, ?>) inRow.get("interval")).get("overhead_ms");
-            double ovhBc = (Double) ((Map<?, ?>) bcRow.get("interval")).get("overhead_ms");
-            Map<String, Object> pair = new LinkedHashMap<>();
-            pair.put("visit_wall_ratios_in_tasks_over_broadcast", ratios);
-            pair.put("median_visit_ratio", median(ratios));
-            pair.put("wall_ms_median", Map.of("in_tasks", inRow.get("wall_ms_median"), "broadcast", bcRow.get("wall_ms_median")));
-            pair.put("split_mean_ms", Map.of("in_tasks", inRow.get("mean_ms"), "broadcast", bcRow.get("mean_ms")));
-            pair.put("overhead_ms", Map.of("in_tasks", ovhIn, "broadcast", ovhBc));
-            ab.put(rows[i / 2][0], pair);
-            System.out.printf(Locale.ROOT, "   %-20s visit ratios %s (median %.3f); overhead (step - slowest run) %.1f vs %.1f ms%n",
-                    rows[i / 2][0], ratios.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).toList(), median(ratios),
-                    ovhIn, ovhBc);
+            ab.put(rows[i / ts.length][0], row);
         }
         Map<String, Object> theirs = mllibRun(data, 1);
         double mllibOvh = (Double) ((Map<?, ?>) theirs.get("mllib")).get("overhead_ms");
-        Map<?, ?> sgd = (Map<?, ?>) ((Map<?, ?>) ab.get("sgd")).get("overhead_ms");
-        theirs.put("ratio_in_tasks", (Double) sgd.get("in_tasks") / mllibOvh);
-        theirs.put("ratio_broadcast", (Double) sgd.get("broadcast") / mllibOvh);
+        Map<?, ?> sgd = (Map<?, ?>) ab.get("sgd");
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "   MLlib GD 1M overhead %.1f ms; treegrad sgd"
+                + " overhead ratio:", mllibOvh));
+        for (DistributedTrainer.Transport t : ts) {
+            String k = t.name().toLowerCase(Locale.ROOT);
+            double ratio = (Double) ((Map<?, ?>) sgd.get(k)).get("overhead_ms") / mllibOvh;
+            theirs.put("ratio_" + k, ratio);
+            line.append(String.format(Locale.ROOT, " %s %.2f", k, ratio));
+        }
         ab.put("mllib_1M", theirs);
-        System.out.printf(Locale.ROOT, "   MLlib GD 1M overhead %.1f ms: treegrad sgd overhead ratio %.2f (in tasks), %.2f (broadcast)%n",
-                mllibOvh, theirs.get("ratio_in_tasks"), theirs.get("ratio_broadcast"));
+        System.out.println(line);
         @SuppressWarnings("unchecked")
         Map<String, Object> all = (Map<String, Object>) out.computeIfAbsent("transport_ab", k -> new LinkedHashMap<>());
         all.put(env, ab);
@@ -1183,6 +1258,10 @@ public final class SparkBenchmark {
         ModelSpec spec = ModelSpec.mlp(784, new int[] {256, 128}, 10, "relu");
         TrainSpec ts = new TrainSpec(spec, "cross_entropy", null, 0, false, SEED, 128, 1);
         DistributedTrainer trainer = new DistributedTrainer(jsc, train, ts, 2);
+        trainers.add(trainer);
+        if (opt.transport() != null) {
+            trainer.transport(DistributedTrainer.Transport.valueOf(opt.transport()));
+        }
         Model m = Model.build(spec, DataType.FLOAT, SEED);
         INDArray params = m.parameters().values();
         Optimizer adam = new Adam(1e-3);

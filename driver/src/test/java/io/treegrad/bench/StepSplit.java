@@ -43,6 +43,17 @@ record StepSplit(double wallMs, double broadcastMs, double scheduleMs, double se
                 t.updateMs(), other, job.spanMs() - jobMs, c.resultBytes());
     }
 
+    /**
+     * A gang-transport step (no Spark job): broadcast = copying the parameters out and sending them to
+     * the tasks, compute = the slowest task's, aggregate = the rest of the exchange (the tasks'
+     * gradient encode and send, the driver's receive, decode and merge); no schedule or serialize.
+     */
+    static StepSplit ofGang(double wallMs, DistributedTrainer.StepTiming t, long resultBytes) {
+        double other = wallMs - t.broadcastMs() - t.computeMs() - t.aggregationMs() - t.updateMs();
+        return new StepSplit(wallMs, t.broadcastMs(), 0, 0, t.computeMs(), 0, t.aggregationMs(), t.updateMs(), other,
+                0, resultBytes);
+    }
+
     double part(String name) {
         return switch (name) {
             case "schedule" -> scheduleMs;

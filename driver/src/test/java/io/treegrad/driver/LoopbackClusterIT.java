@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A real standalone cluster on 127.0.0.1 (a Master and two Worker JVMs started by
@@ -104,6 +106,29 @@ class LoopbackClusterIT {
         assertArrayEquals(localParams, params(out), "parameters in tasks, retried after a lost executor = local run");
     }
 
+    /**
+     * With the gang transport (spark.treegrad.transport=gang: one barrier job of long-lived tasks that
+     * exchange parameters and gradients with the driver over TCP) and an executor killed mid-run: the
+     * driver restarts the gang, which recomputes the interrupted step, and the run ends with the local
+     * run's parameters.
+     */
+    @Test
+    void theGangTransportWithAnExecutorKilledMidRunChangesNothing() throws Exception {
+        Path out = tmp.resolve("gang");
+        Path log = tmp.resolve("gang.log");
+        List<String> args = new ArrayList<>(List.of("--conf", "spark.treegrad.transport=gang"));
+        args.addAll(trainArgs(out));
+        Process p = submit(log, args);
+        awaitLine(p, log, "step 60/228");
+        List<ProcessHandle> executors = currentExecutors();
+        assertTrue(!executors.isEmpty(), "executors running: " + executors);
+        executors.get(0).destroyForcibly();   // SIGKILL
+        assertEquals(0, finish(p, log, RUN_TIMEOUT_S), log(log));
+        assertTrue(log(log).contains("step 228/228"), log(log));
+        assertTrue(log(log).contains("gang tasks lost"), "the driver saw the lost task and restarted the gang: " + log(log));
+        assertArrayEquals(localParams, params(out), "gang transport, restarted after a lost executor = local run");
+    }
+
     @Test
     void killingAnExecutorMidRunChangesNothing() throws Exception {
         Path out = tmp.resolve("executor-killed");
@@ -138,11 +163,15 @@ class LoopbackClusterIT {
         assertArrayEquals(localParams, params(out), "resumed on the cluster = uninterrupted in local mode");
     }
 
-    @Test
-    void aStuckExecutorFailsTheRunLoudlyWithinTheJobTimeout() throws Exception {
-        Path out = tmp.resolve("stuck");
-        Path log = tmp.resolve("stuck.log");
-        Process p = submit(log, trainArgs(out, "--set", "training.job_timeout_seconds=15"));
+    /** With each step transport: a step job's tasks (broadcast), or the gang's long-lived tasks, stuck. */
+    @ParameterizedTest
+    @ValueSource(strings = {"broadcast", "gang"})
+    void aStuckExecutorFailsTheRunLoudlyWithinTheJobTimeout(String transport) throws Exception {
+        Path out = tmp.resolve("stuck-" + transport);
+        Path log = tmp.resolve("stuck-" + transport + ".log");
+        List<String> args = new ArrayList<>(List.of("--conf", "spark.treegrad.transport=" + transport));
+        args.addAll(trainArgs(out, "--set", "training.job_timeout_seconds=15"));
+        Process p = submit(log, args);
         awaitLine(p, log, "step 50/228");
         ProcessHandle executor = currentExecutors().get(0);
         signal("STOP", executor.pid());   // alive but unresponsive: the worst kind of stuck

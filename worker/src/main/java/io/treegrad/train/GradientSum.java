@@ -33,6 +33,34 @@ public final class GradientSum implements Serializable {
         return new GradientSum();
     }
 
+    /**
+     * A partial received from elsewhere (a task's reply over a socket): {@code buffer} (a
+     * {@code float[]} or {@code double[]}, adopted, not copied; null for an empty partial) summed over
+     * {@code count} examples, with its fit and compute time.
+     */
+    public static GradientSum of(Object buffer, double lossSum, long count, long correct, double squaredErrors,
+                                 long computeNanos) {
+        GradientSum g = new GradientSum();
+        if (buffer instanceof float[] f) {
+            g.sumF = f;
+        } else if (buffer instanceof double[] d) {
+            g.sumD = d;
+        } else if (buffer != null) {
+            throw new IllegalArgumentException("a gradient sum is a float[] or double[], got " + buffer.getClass());
+        }
+        g.lossSum = lossSum;
+        g.count = count;
+        g.correct = correct;
+        g.squaredErrors = squaredErrors;
+        g.computeNanos = computeNanos;
+        return g;
+    }
+
+    /** The summed buffer itself (a {@code float[]} or {@code double[]}, not a copy), or null while empty. */
+    public Object buffer() {
+        return sumF != null ? sumF : sumD;
+    }
+
     public boolean isEmpty() {
         return sumF == null && sumD == null;
     }

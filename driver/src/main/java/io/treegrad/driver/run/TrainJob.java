@@ -153,7 +153,7 @@ public final class TrainJob {
         Long evalEvery = cfg.evaluation().everySteps();
         int evalBatch = cfg.evaluation().batchSize() == null ? 1024 : cfg.evaluation().batchSize();
         Evaluation last = null;
-        try (MetricsLog metrics = new MetricsLog(fs, new Path(out, "metrics.jsonl"), resume ? start : -1)) {
+        try (trainer; MetricsLog metrics = new MetricsLog(fs, new Path(out, "metrics.jsonl"), resume ? start : -1)) {
             Interval interval = new Interval(train.isRegression());
             long loopStarted = System.nanoTime();
             for (long step = start; step < total; step++) {
@@ -186,7 +186,6 @@ public final class TrainJob {
                             at.stepsIntoEpoch(done), t.seed(), scaling, resolvedYaml, provenance(done)));
                 }
             }
-            trainer.awaitDestroyed();   // the last step's broadcast, before the session may stop
         }
         new ModelStore(fs, new Path(out, "model")).save(ModelFile.of(model, scaling, resolvedYaml, provenance(total)));
         double seconds = (System.nanoTime() - started) / 1e9;

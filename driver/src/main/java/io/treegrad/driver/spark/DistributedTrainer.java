@@ -16,11 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Data-parallel SGD over Spark. In both modes a step is one Spark job: the driver broadcasts the flat
+ * Data-parallel SGD over Spark. By default a step is one Spark job: the driver broadcasts the flat
  * parameters θ, every task returns a {@link GradientSum} over its rows, {@code treeAggregate} adds
  * them (empty zero value, in-place merges), the driver divides once and steps its optimizer, and the
  * broadcast is destroyed (on a background thread, off the step's critical path; at most one step's
- * broadcast is still being destroyed when the next step starts).
+ * broadcast is still being destroyed when the next step starts). The other {@link Transport}s move
+ * the same numbers differently: θ inside the tasks, or no job per step at all ({@link GangSteps}).
  * <ul>
  *   <li><b>Synchronous SGD</b> ({@link TrainSpec#isLocalSgd()} false): tasks return the gradient sum
  *       of their rows of the step's minibatch(es); the driver steps with the mean gradient. Exact: the
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       often, at the price of tasks drifting apart within a round.</li>
  * </ul>
  */
-public final class DistributedTrainer {
+public final class DistributedTrainer implements AutoCloseable {
     private final JavaSparkContext jsc;
     private final DistributedData train;
     private final TrainSpec spec;
@@ -43,14 +44,47 @@ public final class DistributedTrainer {
     /** The driver's mean (pseudo-)gradient, reused from step to step. */
     private INDArray meanBuffer;
     /**
-     * Whether a step's parameters may travel inside its tasks ({@link ParamShards}) rather than as a
-     * broadcast: Spark conf {@value #PARAMS_IN_TASKS_CONF}, default false. On the 2-executor loopback
-     * cluster it removes the executors' broadcast fetch and gives back part of it as scheduling (quiet
-     * run: step wall 0.86–0.91x at 1M); in local[2] it was slower (docs/benchmarks-spark.md). Off by
-     * default: the driver serializes and sends the parameters once per task, which grows with the
-     * executor count, where a broadcast spreads the fetch.
+     * How a step's parameters reach the tasks and their gradients come back: Spark conf
+     * {@value #TRANSPORT_CONF} ({@link Transport}).
      */
-    private boolean paramsInTasks;
+    private Transport transport;
+    /** The gang transport's tasks and connections, while it is in use. */
+    private GangSteps gang;
+
+    /**
+     * How steps move parameters and gradients (Spark conf {@value #TRANSPORT_CONF}; the trajectory is
+     * the same with every one: docs/benchmarks-spark.md measures them against each other).
+     */
+    public enum Transport {
+        /** One Spark job per step; the parameters as a TorrentBroadcast, the gradients by treeAggregate. */
+        BROADCAST,
+        /**
+         * As {@link #BROADCAST}, with the parameters inside each task ({@link ParamShards}; a broadcast
+         * above {@link #MAX_PARAM_BYTES_IN_TASK}): no executor fetch, but the driver sends one copy per
+         * task (small clusters).
+         */
+        TASKS,
+        /**
+         * No job per step: long-lived barrier tasks exchange parameters and gradients with the driver
+         * over TCP ({@link GangSteps}). Needs a free slot per partition for the whole run; a star through
+         * the driver (a handful of executors).
+         */
+        GANG;
+
+        /** The transport named by {@code value} (case-insensitive), or a clear error naming the conf. */
+        public static Transport parse(String value) {
+            for (Transport t : values()) {
+                if (t.name().equalsIgnoreCase(value.trim())) {
+                    return t;
+                }
+            }
+            throw new IllegalArgumentException("Spark conf " + TRANSPORT_CONF + ": expected broadcast, tasks or gang,"
+                    + " got '" + value + "'");
+        }
+    }
+
+    /** The Spark conf that picks the {@link Transport} (default broadcast). */
+    public static final String TRANSPORT_CONF = "spark.treegrad.transport";
 
     /**
      * The most parameter bytes a step ships inside each task (and at most half of
@@ -59,7 +93,7 @@ public final class DistributedTrainer {
      * driver sending one copy per task.
      */
     static final long MAX_PARAM_BYTES_IN_TASK = 16L << 20;
-    /** The Spark conf that makes steps ship their parameters inside their tasks (default false). */
+    /** The older spelling of {@code spark.treegrad.transport=tasks}: true picks {@link Transport#TASKS}. */
     public static final String PARAMS_IN_TASKS_CONF = "spark.treegrad.paramsInTasks";
     private final long maxParamBytesInTask;
 
@@ -114,19 +148,23 @@ public final class DistributedTrainer {
         this.spec = spec;
         this.depth = depth;
         this.timeoutSeconds = timeoutSeconds;
-        this.paramsInTasks = jsc.getConf().getBoolean(PARAMS_IN_TASKS_CONF, false);
+        this.transport = Transport.parse(jsc.getConf().get(TRANSPORT_CONF,
+                jsc.getConf().getBoolean(PARAMS_IN_TASKS_CONF, false) ? "tasks" : "broadcast"));
         long rpcMaxBytes = jsc.getConf().getSizeAsMb("spark.rpc.message.maxSize", "128") << 20;
         this.maxParamBytesInTask = Math.min(MAX_PARAM_BYTES_IN_TASK, rpcMaxBytes / 2);
     }
 
-    /**
-     * Whether steps ship the parameters inside their tasks (up to {@link #MAX_PARAM_BYTES_IN_TASK}: 4M
-     * float32 parameters) or always as a broadcast (the default, unless {@value #PARAMS_IN_TASKS_CONF}
-     * is true; the benchmark measures one against the other). The trajectory is the same either way.
-     */
-    public DistributedTrainer paramsInTasks(boolean on) {
-        this.paramsInTasks = on;
+    /** Picks the step transport (instead of the Spark conf's); the trajectory is the same with every one. */
+    public DistributedTrainer transport(Transport t) {
+        if (t != Transport.GANG) {
+            pause();
+        }
+        this.transport = java.util.Objects.requireNonNull(t, "transport");
         return this;
+    }
+
+    public Transport transport() {
+        return transport;
     }
 
     /** Global minibatches in one epoch (the last one holds the remainder). */
@@ -167,7 +205,16 @@ public final class DistributedTrainer {
         GradientSum sum;
         long t1;
         Broadcast<Object> bc = null;
-        if (paramsInTasks && ParamShards.bytes(values) <= maxParamBytesInTask) {
+        long sendNanos = 0;
+        if (transport == Transport.GANG) {
+            if (gang == null) {
+                gang = new GangSteps(jsc, train.shards(), s, timeoutSeconds);
+            }
+            t1 = System.nanoTime();
+            GangSteps.Exchange ex = gang.exchange(step, values, minibatchLimit);
+            sum = ex.sum();
+            sendNanos = ex.sendNanos();
+        } else if (transport == Transport.TASKS && ParamShards.bytes(values) <= maxParamBytesInTask) {
             JavaRDD<ParamShards.Input> withParams = ParamShards.of(train.shards(), values);
             t1 = System.nanoTime();
             sum = limited("step " + step, () -> withParams.treeAggregate(GradientSum.empty(),
@@ -195,12 +242,13 @@ public final class DistributedTrainer {
         optimizer.step(params, mean.dataType() == params.dataType() ? mean : mean.castTo(params.dataType()));
         long t3 = System.nanoTime();
         return new StepResult(step, sum.count(), sum.meanLoss(), sum.correct(), sum.squaredErrors(),
-                new StepTiming((t1 - t0) / 1e6, sum.computeNanos() / 1e6, (t2 - t1 - sum.computeNanos()) / 1e6,
+                new StepTiming((t1 - t0 + sendNanos) / 1e6, sum.computeNanos() / 1e6,
+                        (t2 - t1 - sendNanos - sum.computeNanos()) / 1e6,
                         sum.mergeNanos() / 1e6, (t3 - t2) / 1e6));
     }
 
     /** A task's share of step {@code step} on one shard, whichever way the parameters reached it. */
-    private static GradientSum work(TrainSpec s, Shard shard, Object params, long step, long minibatchLimit) {
+    static GradientSum work(TrainSpec s, Shard shard, Object params, long step, long minibatchLimit) {
         return s.isLocalSgd()
                 ? StepTask.forThread(s).localRound(shard, params, step, minibatchLimit)
                 : StepTask.forThread(s).gradient(shard, params, step);
@@ -222,6 +270,33 @@ public final class DistributedTrainer {
         });
     }
 
+    /**
+     * Ends the gang transport's tasks, freeing their task slots for other Spark jobs (its next step
+     * starts them again); a no-op with the other transports. {@link #evaluate} and {@link #predict} do
+     * it themselves; call it before running any other Spark job between steps.
+     */
+    public void pause() {
+        if (gang != null) {
+            gang.stop();
+        }
+    }
+
+    /**
+     * Ends what steps leave running: the gang's tasks and its server socket, and the last step's
+     * broadcast destroy (waited for). A later step would start a new gang.
+     */
+    @Override
+    public void close() {
+        try {
+            if (gang != null) {
+                gang.close();
+                gang = null;
+            }
+        } finally {
+            awaitDestroyed();
+        }
+    }
+
     /** Waits until the last step's broadcast is destroyed (no-op when none is pending). */
     public void awaitDestroyed() {
         Future<?> f = destroying;
@@ -240,6 +315,7 @@ public final class DistributedTrainer {
 
     /** Loss and accuracy (or RMSE) of {@code params} on {@code data}, computed where the shards live. */
     public Evaluation evaluate(DistributedData data, INDArray params, int batchSize) {
+        pause();   // the gang's tasks hold every slot
         Broadcast<Object> bc = jsc.broadcast(toArray(params));
         TrainSpec s = spec;
         EvalSum e = limited("the evaluation", () -> data.shards().treeAggregate(new EvalSum(),
@@ -253,6 +329,7 @@ public final class DistributedTrainer {
 
     /** Every row's prediction, in the rows' order in the data (shards are contiguous blocks). */
     public double[] predict(DistributedData data, INDArray params, int batchSize) {
+        pause();
         Broadcast<Object> bc = jsc.broadcast(toArray(params));
         TrainSpec s = spec;
         java.util.List<double[]> parts = limited("the prediction", () -> data.shards()

@@ -52,6 +52,11 @@ public final class Sessions {
         // every executor that fetches it (1.5 -> 0.5 ms); at 10M 21 -> 8 ms and 15 -> 7 ms (one thread,
         // JIT-warm minimum). Other broadcasts (task binaries, Hadoop confs) are small.
         conf.setIfMissing("spark.broadcast.compress", "false");
+        // a barrier job (spark.treegrad.transport=gang) submitted while fewer task slots than its
+        // partitions are registered (an executor lost, its replacement starting) is re-checked every
+        // interval: 1 s instead of 15, for up to 2 minutes
+        conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s");
+        conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "120");
         conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
         conf.setIfMissing("spark.executorEnv.OPENBLAS_NUM_THREADS", "1");
         if (device != null) {   // the tasks read it from their TrainSpec; here only what Spark must schedule

@@ -2,9 +2,11 @@ package io.treegrad.driver.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.treegrad.driver.TestData;
+import io.treegrad.driver.spark.DistributedTrainer.Transport;
 import io.treegrad.nn.Model;
 import io.treegrad.nn.ModelSpec;
 import io.treegrad.optim.Adam;
@@ -125,24 +127,82 @@ class DistributedTrainingTest {
     }
 
     /**
-     * The step's parameters shipped inside its tasks ({@code spark.treegrad.paramsInTasks}) or as a
-     * broadcast (the default): the same bits
-     * after every step, in sync SGD (float32 and float64, 16 minibatches per step too) and local SGD.
+     * Every {@link DistributedTrainer.Transport}: the step's parameters as a broadcast (the default),
+     * inside its tasks, or sent to the long-lived gang tasks: the same bits after every step, in sync
+     * SGD (float32 and float64, 16 minibatches per step too) and local SGD, with an evaluation between
+     * steps (which ends the gang; the next step starts a new one).
      */
     @Test
-    void parametersInTasksAndBroadcastGiveTheSameTrajectory() {
+    void everyTransportGivesTheSameTrajectory() {
         for (boolean float64 : new boolean[] {false, true}) {
             for (int perStep : new int[] {1, 16}) {
                 TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, float64, 5, 32, perStep);
-                double[] inTasks = trainSgd(spec, new Adam(0.01), 6, true).toDoubleVector();
-                double[] broadcast = trainSgd(spec, new Adam(0.01), 6, false).toDoubleVector();
-                assertArrayEquals(broadcast, inTasks, "float64 " + float64 + ", " + perStep + " minibatches per step");
+                double[] broadcast = trainSgd(spec, new Adam(0.01), 6, Transport.BROADCAST).toDoubleVector();
+                for (Transport t : new Transport[] {Transport.TASKS, Transport.GANG}) {
+                    assertArrayEquals(broadcast, trainSgd(spec, new Adam(0.01), 6, t).toDoubleVector(),
+                            t + ", float64 " + float64 + ", " + perStep + " minibatches per step");
+                }
             }
         }
         TrainSpec local = new TrainSpec(MLP, "cross_entropy", null, 0, false, 3, 32, 1)
                 .localSgd(5, OptimizerSpec.of("adam").withLr(0.01));
-        assertArrayEquals(trainSgd(local, new SgdNesterov(0.7, 0.5), 4, false).toDoubleVector(),
-                trainSgd(local, new SgdNesterov(0.7, 0.5), 4, true).toDoubleVector(), "local SGD");
+        double[] broadcast = trainSgd(local, new SgdNesterov(0.7, 0.5), 4, Transport.BROADCAST).toDoubleVector();
+        for (Transport t : new Transport[] {Transport.TASKS, Transport.GANG}) {
+            assertArrayEquals(broadcast, trainSgd(local, new SgdNesterov(0.7, 0.5), 4, t).toDoubleVector(),
+                    "local SGD, " + t);
+        }
+    }
+
+    /**
+     * A gang task that fails (here: parameters of the wrong length, which every task rejects) fails
+     * its job; the driver restarts the gang {@value GangSteps#MAX_RESTARTS} times, then fails the step
+     * with the tasks' error, and leaves no job running.
+     */
+    @Test
+    void aGangWhoseTasksKeepFailingFailsTheStepWithTheirError() {
+        JavaSparkContext jsc = Spark.context();
+        DistributedData data = DistributedData.load(jsc, digits(), 2);
+        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, false, 5, 32, 1);
+        try (DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2).transport(Transport.GANG)) {
+            INDArray wrong = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 7);
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> trainer.step(0, wrong, new Adam(0.01)));
+            assertTrue(e.getMessage().contains("failed " + (GangSteps.MAX_RESTARTS + 1) + " times in a row"), e.getMessage());
+            assertTrue(chain(e).contains("parameter values, got 7"), chain(e));
+        }
+        assertNoJobRunning(jsc, "");
+        data.shards().unpersist(true);
+    }
+
+    /** A bad transport name in the Spark conf is refused, naming the conf and the choices. */
+    @Test
+    void anUnknownTransportIsRefusedNamingTheConf() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Transport.parse("torrent"));
+        assertEquals("Spark conf spark.treegrad.transport: expected broadcast, tasks or gang, got 'torrent'",
+                e.getMessage());
+        assertEquals(Transport.GANG, Transport.parse(" Gang"));
+    }
+
+    /** No job is running once Spark's status listener (asynchronous) has caught up: it gets 10 s. */
+    private static void assertNoJobRunning(JavaSparkContext jsc, String what) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (jsc.statusTracker().getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+        assertEquals(0, jsc.statusTracker().getActiveJobIds().length, what + "no job left running");
+    }
+
+    private static String chain(Throwable e) {
+        StringBuilder b = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            b.append(t).append(" <- ");
+        }
+        return b.toString();
     }
 
     /**
@@ -193,19 +253,25 @@ class DistributedTrainingTest {
     }
 
     private static INDArray trainSgd(TrainSpec spec, Optimizer optimizer, int steps) {
-        return trainSgd(spec, optimizer, steps, false);
+        return trainSgd(spec, optimizer, steps, Transport.BROADCAST);
     }
 
-    private static INDArray trainSgd(TrainSpec spec, Optimizer optimizer, int steps, boolean paramsInTasks) {
+    /** {@code steps} steps with {@code transport}, evaluating after the third (the gang stops and restarts). */
+    private static INDArray trainSgd(TrainSpec spec, Optimizer optimizer, int steps, Transport transport) {
         JavaSparkContext jsc = Spark.context();
         DistributedData data = DistributedData.load(jsc, digits(), 2);
         data = data.scaled(data.fitScaler("STANDARDIZE", 0));
-        DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2).paramsInTasks(paramsInTasks);
         INDArray params = Model.build(MLP, spec.float64() ? DataType.DOUBLE : DataType.FLOAT, 5).parameters()
                 .values().dup();
-        for (long s = 0; s < steps; s++) {
-            trainer.step(s, params, optimizer);
+        try (DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2).transport(transport)) {
+            for (long s = 0; s < steps; s++) {
+                trainer.step(s, params, optimizer);
+                if (s == 2) {
+                    assertTrue(trainer.evaluate(data, params, 256).accuracy() > 0, transport + ": evaluation");
+                }
+            }
         }
+        assertNoJobRunning(jsc, transport + ": ");
         data.shards().unpersist(true);
         return params;
     }

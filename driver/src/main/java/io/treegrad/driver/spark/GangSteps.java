@@ -1,0 +1,521 @@
+package io.treegrad.driver.spark;
+
+import io.treegrad.train.GradientSum;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.SparkConf;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.rdd.RDD;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.collection.Iterator;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
+
+/**
+ * The {@code gang} step transport: steps without a Spark job each. One Spark job in barrier mode
+ * runs a long-lived task per partition (all launched together); each task connects to a server
+ * socket on the driver and then, step after step, receives the flat parameters, computes its share
+ * of the step on its cached shard (the same {@link DistributedTrainer#work} as a job's task) and
+ * sends back its {@link GradientSum}. The driver adds the partials in partition order, steps its
+ * optimizer and sends the next parameters. What a step no longer pays: scheduling two tasks, the
+ * executors' broadcast fetch, the task and result (de)serialization and status messages (on the
+ * 2-executor loopback cluster ~75 ms of a 1M step; docs/benchmarks-spark.md).
+ *
+ * <p>The parameters and gradients are the same numbers the job transports carry, added in partition
+ * order: with two partitions the trajectory is bit-identical to theirs (float addition commutes),
+ * with more it is deterministic where treeAggregate's merge order is not.
+ *
+ * <p>Limits, by construction: a barrier job needs a free task slot for every partition at once, and
+ * holds them until {@link #stop()}: no other Spark job of the application can run on those slots
+ * meanwhile (the trainer stops the gang before its evaluations). The driver sends and receives one
+ * copy per partition (a star, not a tree): meant for a handful of executors. The traffic is plain TCP
+ * (a random per-run token admits the tasks), so it is refused when Spark's network encryption is on.
+ *
+ * <p>Failures: Spark does not retry a failed barrier result stage, so the driver does. A lost
+ * connection (an executor died, a task failed) closes every connection (which ends the surviving
+ * tasks), waits for the job to end and starts a fresh one that recomputes the same step from the same
+ * parameters; after {@value #MAX_RESTARTS} restarts without a finished step the run fails with the
+ * job's error. A step that outlives the trainer's job time limit fails the run.
+ */
+final class GangSteps implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GangSteps.class);
+    private static final int MAGIC = 0x54474731;   // "TGG1"
+    private static final int STEP = 1;
+    private static final int STOP = 2;
+    private static final int REPLY = 3;
+    /** Restarts of the gang without a finished step in between before the run gives up. */
+    static final int MAX_RESTARTS = 3;
+    private static final AtomicLong GANGS = new AtomicLong();
+
+    private final JavaSparkContext jsc;
+    private final JavaRDD<Shard> shards;
+    private final TrainSpec spec;
+    private final int partitions;
+    private final long timeoutMillis;
+    private final byte[] token = new byte[32];
+    private final ServerSocket server;
+    private final String host;
+    private final String group = "treegrad-gang-" + GANGS.incrementAndGet();
+    /** Each start's number, carried in the tasks' hello: a late task of an earlier start is turned away. */
+    private int generation;
+    private CompletableFuture<Void> job;
+    /** One per partition while the gang runs, else null. */
+    private Conn[] conns;
+    /** The step's parameters as little-endian bytes, encoded once and sent to every task. */
+    private byte[] paramBytes = new byte[0];
+    /** Completed exchanges since the last restart; restarts in a row without one. */
+    private int restartsInARow;
+
+    /** A step's partials added in partition order, and how long sending the parameters took. */
+    record Exchange(GradientSum sum, long sendNanos) {}
+
+    GangSteps(JavaSparkContext jsc, JavaRDD<Shard> shards, TrainSpec spec, long timeoutSeconds) {
+        SparkConf conf = jsc.getConf();
+        if (conf.getBoolean("spark.network.crypto.enabled", false) || conf.getBoolean("spark.ssl.enabled", false)) {
+            throw new IllegalArgumentException("Spark conf " + DistributedTrainer.TRANSPORT_CONF + "=gang sends the"
+                    + " parameters and gradients over plain TCP, but this application encrypts its traffic"
+                    + " (spark.network.crypto.enabled or spark.ssl.enabled): use the broadcast or tasks transport");
+        }
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            throw new IllegalArgumentException("Spark conf " + DistributedTrainer.TRANSPORT_CONF + "=gang runs a"
+                    + " barrier job, which Spark does not allow with spark.dynamicAllocation.enabled=true: use the"
+                    + " broadcast or tasks transport, or turn dynamic allocation off");
+        }
+        this.jsc = jsc;
+        this.shards = shards;
+        this.spec = spec;
+        this.partitions = shards.getNumPartitions();
+        this.timeoutMillis = Math.max(0, timeoutSeconds) * 1000;
+        this.host = conf.get("spark.driver.host");
+        new SecureRandom().nextBytes(token);
+        try {
+            String bind = conf.get("spark.driver.bindAddress", host);
+            this.server = new ServerSocket(0, Math.max(50, 2 * partitions), InetAddress.getByName(bind));
+        } catch (IOException e) {
+            throw new IllegalStateException("the gang transport could not listen on the driver's address: " + e, e);
+        }
+    }
+
+    /**
+     * Sends step {@code step}'s parameters to every task and returns their partials added in partition
+     * order, (re)starting the gang where it is not running.
+     */
+    Exchange exchange(long step, Object params, long minibatchLimit) {
+        while (true) {
+            try {
+                if (conns == null) {
+                    start(step);
+                }
+                long t0 = System.nanoTime();
+                int n = encode(params);
+                boolean doubles = params instanceof double[];
+                for (Conn c : conns) {
+                    c.sendStep(step, minibatchLimit, doubles, paramBytes, n);
+                }
+                long sent = System.nanoTime() - t0;
+                GradientSum sum = GradientSum.empty();
+                for (Conn c : conns) {
+                    sum.merge(c.readReply());
+                }
+                restartsInARow = 0;
+                return new Exchange(sum, sent);
+            } catch (SocketTimeoutException e) {
+                // a stuck task will not see its connection close: cancel the job, wait for nothing
+                closeConnections();
+                jsc.cancelJobGroup(group);
+                job = null;
+                throw new JobWatchdog.JobTimeoutException("step " + step + " did not finish within "
+                        + timeoutMillis / 1000 + " s (training.job_timeout_seconds), so its gang tasks were stopped:"
+                        + " a stuck executor? Nothing was written for it; the last checkpoint is intact (train --resume)", e);
+            } catch (IOException e) {
+                Throwable cause = abort();
+                if (cause == null) {
+                    cause = e;
+                } else if (cause != e) {
+                    cause.addSuppressed(e);
+                }
+                if (++restartsInARow > MAX_RESTARTS) {
+                    throw new IllegalStateException("step " + step + ": the gang tasks failed " + restartsInARow
+                            + " times in a row (" + DistributedTrainer.TRANSPORT_CONF + "=gang); last: " + cause, cause);
+                }
+                LOG.warn("treegrad: step {}: gang tasks lost ({}); restarting them and recomputing the step ({} of {})",
+                        step, cause.toString(), restartsInARow, MAX_RESTARTS);
+            }
+        }
+    }
+
+    /** Ends the tasks (their job finishes) and frees their slots; the next {@link #exchange} starts a new gang. */
+    void stop() {
+        if (conns == null) {
+            return;
+        }
+        for (Conn c : conns) {
+            try {
+                c.out.writeInt(STOP);
+                c.out.flush();
+            } catch (IOException e) {
+                LOG.debug("treegrad: gang task {} already gone: {}", c.partition, e.toString());
+            }
+        }
+        Throwable failed = abort();
+        if (failed != null) {
+            LOG.warn("treegrad: the gang job failed as it was being stopped: {}", failed.toString());
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("treegrad: closing the gang's server socket: {}", e.toString());
+        }
+    }
+
+    /** Submits the barrier job and waits until every partition's task has connected. */
+    private void start(long step) throws IOException {
+        int gen = ++generation;
+        RDD<Object> tasks = shards.rdd().barrier().mapPartitions(
+                new Task(host, server.getLocalPort(), token, gen, spec), false, ClassTag$.MODULE$.Object());
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        job = f;
+        Thread t = new Thread(() -> {
+            jsc.setJobGroup(group, "treegrad: gang steps from step " + step, false);
+            try {
+                tasks.count();
+                f.complete(null);
+            } catch (Throwable e) {   // Scala's SparkException is checked in Java's eyes
+                f.completeExceptionally(e);
+            }
+        }, "treegrad-gang-job-" + gen);
+        t.setDaemon(true);
+        t.start();
+        Conn[] got = new Conn[partitions];
+        int have = 0;
+        long deadline = timeoutMillis > 0 ? System.nanoTime() + timeoutMillis * 1_000_000 : Long.MAX_VALUE;
+        long nextNote = System.nanoTime() + 30_000_000_000L;
+        server.setSoTimeout(100);
+        try {
+            while (have < partitions) {
+                if (f.isDone()) {
+                    throw new IOException("the gang job ended before its " + partitions + " tasks connected ("
+                            + have + " did)", failure(f));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new SocketTimeoutException("only " + have + " of " + partitions + " gang tasks connected");
+                }
+                if (System.nanoTime() > nextNote) {
+                    LOG.info("treegrad: waiting for gang tasks ({} of {} connected): a barrier job needs a free slot"
+                            + " for every partition at once", have, partitions);
+                    nextNote = System.nanoTime() + 30_000_000_000L;
+                }
+                Socket s;
+                try {
+                    s = server.accept();
+                } catch (SocketTimeoutException e) {
+                    continue;
+                }
+                Conn c = Conn.hello(s, gen, token, timeoutMillis);
+                if (c == null || c.partition < 0 || c.partition >= partitions || got[c.partition] != null) {
+                    if (c != null) {
+                        LOG.warn("treegrad: gang connection for partition {} turned away", c.partition);
+                    }
+                    closeQuietly(s);
+                    continue;
+                }
+                got[c.partition] = c;
+                have++;
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Conn c : got) {
+                if (c != null) {
+                    closeQuietly(c.socket);
+                }
+            }
+            throw e;
+        }
+        conns = got;
+    }
+
+    /**
+     * Closes every connection (a task blocked on it sees the end of its stream and returns), waits for
+     * the job to end (cancelling it after a minute) and returns its failure, or null.
+     */
+    private Throwable abort() {
+        closeConnections();
+        CompletableFuture<Void> f = job;
+        job = null;
+        if (f == null) {
+            return null;
+        }
+        try {
+            f.get(60, TimeUnit.SECONDS);
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e;
+        } catch (ExecutionException e) {
+            return e.getCause();
+        } catch (TimeoutException e) {
+            jsc.cancelJobGroup(group);
+            return e;
+        }
+    }
+
+    private void closeConnections() {
+        if (conns != null) {
+            for (Conn c : conns) {
+                closeQuietly(c.socket);
+            }
+            conns = null;
+        }
+    }
+
+    private static Throwable failure(CompletableFuture<Void> f) {
+        try {
+            f.getNow(null);
+            return null;
+        } catch (java.util.concurrent.CompletionException e) {
+            return e.getCause();
+        } catch (java.util.concurrent.CancellationException e) {
+            return e;
+        }
+    }
+
+    private int encode(Object params) {
+        int n = Math.toIntExact(ParamShards.bytes(params));
+        if (paramBytes.length < n) {
+            paramBytes = new byte[n];
+        }
+        Wire.put(params, paramBytes);
+        return n;
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // nothing to keep
+        }
+    }
+
+    /** The driver's end of one task's connection, with the buffers its replies are read into. */
+    private static final class Conn {
+        final Socket socket;
+        final int partition;
+        final DataInputStream in;
+        final DataOutputStream out;
+        byte[] bytes = new byte[0];
+        Object values;
+
+        private Conn(Socket socket, int partition) throws IOException {
+            this.socket = socket;
+            this.partition = partition;
+            this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+            this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+        }
+
+        /** Reads a task's hello; null (and the socket to be closed) if it is not one of this start's tasks. */
+        static Conn hello(Socket s, int generation, byte[] token, long timeoutMillis) {
+            try {
+                s.setSoTimeout(10_000);
+                s.setTcpNoDelay(true);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                if (in.readInt() != MAGIC) {
+                    return null;
+                }
+                byte[] theirs = new byte[token.length];
+                in.readFully(theirs);
+                int gen = in.readInt();
+                int partition = in.readInt();
+                if (!MessageDigest.isEqual(token, theirs) || gen != generation) {
+                    return null;
+                }
+                s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+                return new Conn(s, partition);
+            } catch (IOException e) {
+                LOG.debug("treegrad: a gang connection failed its hello: {}", e.toString());
+                return null;
+            }
+        }
+
+        void sendStep(long step, long limit, boolean doubles, byte[] params, int n) throws IOException {
+            out.writeInt(STEP);
+            out.writeLong(step);
+            out.writeLong(limit);
+            out.writeBoolean(doubles);
+            out.writeInt(n);
+            out.write(params, 0, n);
+            out.flush();
+        }
+
+        GradientSum readReply() throws IOException {
+            int kind = in.readInt();
+            if (kind != REPLY) {
+                throw new IOException("gang task " + partition + " sent message " + kind + ", expected a reply");
+            }
+            long count = in.readLong();
+            double lossSum = in.readDouble();
+            long correct = in.readLong();
+            double squaredErrors = in.readDouble();
+            long computeNanos = in.readLong();
+            boolean doubles = in.readBoolean();
+            int n = in.readInt();
+            Object buffer = null;
+            if (n >= 0) {
+                if (bytes.length < n) {
+                    bytes = new byte[n];
+                }
+                in.readFully(bytes, 0, n);
+                values = Wire.get(bytes, n, doubles, values);
+                buffer = values;
+            }
+            return GradientSum.of(buffer, lossSum, count, correct, squaredErrors, computeNanos);
+        }
+    }
+
+    /** Flat float/double arrays to and from little-endian bytes, into kept buffers. */
+    static final class Wire {
+        private Wire() {}
+
+        static void put(Object values, byte[] into) {
+            ByteBuffer b = ByteBuffer.wrap(into).order(ByteOrder.LITTLE_ENDIAN);
+            if (values instanceof double[] d) {
+                b.asDoubleBuffer().put(d);
+            } else {
+                b.asFloatBuffer().put((float[]) values);
+            }
+        }
+
+        /** The values in the first {@code n} bytes, into {@code reuse} when it has their type and length. */
+        static Object get(byte[] bytes, int n, boolean doubles, Object reuse) {
+            ByteBuffer b = ByteBuffer.wrap(bytes, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+            if (doubles) {
+                double[] d = reuse instanceof double[] r && r.length == n / 8 ? r : new double[n / 8];
+                b.asDoubleBuffer().get(d);
+                return d;
+            }
+            float[] f = reuse instanceof float[] r && r.length == n / 4 ? r : new float[n / 4];
+            b.asFloatBuffer().get(f);
+            return f;
+        }
+    }
+
+    /**
+     * A gang task, on an executor: connects to the driver, then serves steps on its partition's shard
+     * until the driver says stop or goes away (the end of the stream: the driver is restarting or
+     * ending the gang).
+     */
+    static final class Task extends AbstractFunction1<Iterator<Shard>, Iterator<Object>> implements Serializable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        private final String host;
+        private final int port;
+        private final byte[] token;
+        private final int generation;
+        private final TrainSpec spec;
+
+        Task(String host, int port, byte[] token, int generation, TrainSpec spec) {
+            this.host = host;
+            this.port = port;
+            this.token = token;
+            this.generation = generation;
+            this.spec = spec;
+        }
+
+        @Override
+        public Iterator<Object> apply(Iterator<Shard> it) {
+            Shard shard = it.next();
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(host, port), 30_000);
+                s.setTcpNoDelay(true);
+                s.setKeepAlive(true);
+                DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
+                DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
+                out.writeInt(MAGIC);
+                out.write(token);
+                out.writeInt(generation);
+                out.writeInt(TaskContext.getPartitionId());
+                out.flush();
+                serve(shard, in, out);
+            } catch (IOException e) {
+                throw new IllegalStateException("gang task " + TaskContext.getPartitionId() + ": connection to the"
+                        + " driver at " + host + ":" + port + " failed: " + e, e);
+            }
+            return scala.collection.Iterator$.MODULE$.empty();
+        }
+
+        private void serve(Shard shard, DataInputStream in, DataOutputStream out) throws IOException {
+            byte[] bytes = new byte[0];
+            Object params = null;
+            while (true) {
+                int kind;
+                try {
+                    kind = in.readInt();
+                } catch (EOFException e) {
+                    return;   // the driver closed the connection: it is restarting or ending the gang
+                }
+                if (kind == STOP) {
+                    return;
+                }
+                if (kind != STEP) {
+                    throw new IOException("unexpected message " + kind + " from the driver");
+                }
+                long step = in.readLong();
+                long limit = in.readLong();
+                boolean doubles = in.readBoolean();
+                int n = in.readInt();
+                if (bytes.length < n) {
+                    bytes = new byte[n];
+                }
+                in.readFully(bytes, 0, n);
+                params = Wire.get(bytes, n, doubles, params);
+                GradientSum g = DistributedTrainer.work(spec, shard, params, step, limit);
+                Object sum = g.buffer();
+                out.writeInt(REPLY);
+                out.writeLong(g.count());
+                out.writeDouble(g.lossSum());
+                out.writeLong(g.correct());
+                out.writeDouble(g.squaredErrors());
+                out.writeLong(g.computeNanos());
+                out.writeBoolean(sum instanceof double[]);
+                if (sum == null) {
+                    out.writeInt(-1);
+                } else {
+                    int m = Math.toIntExact(ParamShards.bytes(sum));
+                    if (bytes.length < m) {
+                        bytes = new byte[m];
+                    }
+                    Wire.put(sum, bytes);
+                    out.writeInt(m);
+                    out.write(bytes, 0, m);
+                }
+                out.flush();
+            }
+        }
+    }
+}
