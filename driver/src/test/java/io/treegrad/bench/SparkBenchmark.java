@@ -606,9 +606,7 @@ public final class SparkBenchmark {
                     rowsPerTask * data.partitions(), stepsPerRound);
             trainer = new DistributedTrainer(jsc, data, spec, depth);
             trainers.add(trainer);
-            if (opt.transport() != null) {
-                trainer.transport(DistributedTrainer.Transport.valueOf(opt.transport()));
-            }
+            trainer.transport(transport());
             params = Model.build(model(size), DataType.FLOAT, SEED).parameters().values();
             optimizer = sgd ? new Sgd(0.01) : new Adam(1e-3);
         }
@@ -885,6 +883,15 @@ public final class SparkBenchmark {
         return Map.of("step_ms", StepSplit.median(steps.stream().mapToDouble(StepSplit::wallMs).toArray()),
                 "slowest_run_ms", StepSplit.median(steps.stream().mapToDouble(StepSplit::computeMs).toArray()),
                 "overhead_ms", StepSplit.median(steps.stream().mapToDouble(x -> x.wallMs() - x.computeMs()).toArray()));
+    }
+
+    /**
+     * The measured steps' transport: --transport, else broadcast (not the trainer's default, which is
+     * the gang in local mode: the benchmark's tables stay comparable across runs and environments).
+     */
+    private DistributedTrainer.Transport transport() {
+        return opt.transport() != null ? DistributedTrainer.Transport.valueOf(opt.transport())
+                : DistributedTrainer.Transport.BROADCAST;
     }
 
     /** Ends the running gang's tasks, if any, so that other Spark jobs get task slots. */
@@ -1259,9 +1266,7 @@ public final class SparkBenchmark {
         TrainSpec ts = new TrainSpec(spec, "cross_entropy", null, 0, false, SEED, 128, 1);
         DistributedTrainer trainer = new DistributedTrainer(jsc, train, ts, 2);
         trainers.add(trainer);
-        if (opt.transport() != null) {
-            trainer.transport(DistributedTrainer.Transport.valueOf(opt.transport()));
-        }
+        trainer.transport(transport());
         Model m = Model.build(spec, DataType.FLOAT, SEED);
         INDArray params = m.parameters().values();
         Optimizer adam = new Adam(1e-3);

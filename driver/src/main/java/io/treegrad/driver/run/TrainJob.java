@@ -117,12 +117,13 @@ public final class TrainJob {
         long minibatchLimit = t.epochs() != null ? t.epochs() * at.minibatchesPerEpoch : Long.MAX_VALUE;
         long total = t.epochs() != null ? (minibatchLimit + at.minibatchesPerStep - 1) / at.minibatchesPerStep : t.steps();
         console.printf(Locale.ROOT, "treegrad: %s: %d training rows x %d features in %d partitions; global batch"
-                        + " = %d per worker x %d = %d%s; %d %s (%s per epoch)%n", cfg.name(), train.rows(),
+                        + " = %d per worker x %d = %d%s; %d %s (%s per epoch); %s transport%n", cfg.name(), train.rows(),
                 train.numFeatures(), t.partitions(), t.batchSize(), t.partitions(), spec.globalBatch(),
                 t.localSgd() ? "; local SGD: " + t.localSteps() + " local steps of " + cfg.optimizer().type()
                         + " per round, outer " + describe(t.outerOptimizer())
                         : t.stepsPerRound() > 1 ? " x " + t.stepsPerRound() + " minibatches per step" : "",
-                total, t.localSgd() ? "rounds" : "steps", at.stepsPerEpochText());
+                total, t.localSgd() ? "rounds" : "steps", at.stepsPerEpochText(),
+                trainer.transport().name().toLowerCase(Locale.ROOT));
 
         Model model = Model.build(cfg.model(), float64 ? DataType.DOUBLE : DataType.FLOAT, t.seed());
         INDArray params = model.parameters().values();

@@ -8,6 +8,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -78,12 +79,48 @@ public final class DistributedTrainer implements AutoCloseable {
                     return t;
                 }
             }
-            throw new IllegalArgumentException("Spark conf " + TRANSPORT_CONF + ": expected broadcast, tasks or gang,"
-                    + " got '" + value + "'");
+            throw new IllegalArgumentException("Spark conf " + TRANSPORT_CONF + ": expected auto, broadcast, tasks or"
+                    + " gang, got '" + value + "'");
+        }
+
+        /**
+         * {@value #AUTO}: {@link #GANG} where its conditions are known to hold - embedded Spark
+         * ({@code local}, {@code local[N]}, {@code local[*]}, {@code local[N,F]}: the tasks run in the
+         * driver's JVM) with a CPU slot for each of the {@code partitions}, no GPU scheduling and no
+         * network encryption - else {@link #BROADCAST}. On a cluster the gang is opt-in: it holds a
+         * slot per partition for the whole run and its driver traffic grows with the executor count
+         * (measured here with two executors only).
+         */
+        public static Transport auto(SparkConf conf, int partitions) {
+            String master = conf.get("spark.master", "");
+            if (!master.equals("local") && !master.startsWith("local[")
+                    || conf.getBoolean("spark.network.crypto.enabled", false)
+                    || conf.contains("spark.task.resource.gpu.amount")) {
+                return BROADCAST;
+            }
+            int cores;
+            if (master.equals("local")) {
+                cores = 1;
+            } else {
+                String n = master.substring("local[".length(), master.length() - 1).split(",")[0].trim();
+                try {
+                    cores = n.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(n);
+                } catch (NumberFormatException e) {
+                    return BROADCAST;
+                }
+            }
+            int slots = cores / Math.max(1, conf.getInt("spark.task.cpus", 1));
+            return partitions <= slots ? GANG : BROADCAST;
         }
     }
 
-    /** The Spark conf that picks the {@link Transport} (default broadcast). */
+    /** The value of {@value #TRANSPORT_CONF} that lets {@link Transport#auto} choose. */
+    public static final String AUTO = "auto";
+
+    /**
+     * The Spark conf that picks the {@link Transport}: broadcast (the default), tasks, gang, or
+     * {@value #AUTO} ({@link Transport#auto}: the gang where its conditions are known to hold).
+     */
     public static final String TRANSPORT_CONF = "spark.treegrad.transport";
 
     /**
@@ -148,8 +185,10 @@ public final class DistributedTrainer implements AutoCloseable {
         this.spec = spec;
         this.depth = depth;
         this.timeoutSeconds = timeoutSeconds;
-        this.transport = Transport.parse(jsc.getConf().get(TRANSPORT_CONF,
-                jsc.getConf().getBoolean(PARAMS_IN_TASKS_CONF, false) ? "tasks" : "broadcast"));
+        String named = jsc.getConf().get(TRANSPORT_CONF,
+                jsc.getConf().getBoolean(PARAMS_IN_TASKS_CONF, false) ? "tasks" : "broadcast");
+        this.transport = AUTO.equalsIgnoreCase(named.trim()) ? Transport.auto(jsc.getConf(), train.partitions())
+                : Transport.parse(named);
         long rpcMaxBytes = jsc.getConf().getSizeAsMb("spark.rpc.message.maxSize", "128") << 20;
         this.maxParamBytesInTask = Math.min(MAX_PARAM_BYTES_IN_TASK, rpcMaxBytes / 2);
     }

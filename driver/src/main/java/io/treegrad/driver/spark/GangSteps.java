@@ -55,10 +55,13 @@ import scala.runtime.AbstractFunction1;
  * (a random per-run token admits the tasks), so it is refused when Spark's network encryption is on.
  *
  * <p>Failures: Spark does not retry a failed barrier result stage, so the driver does. A lost
- * connection (an executor died, a task failed) closes every connection (which ends the surviving
- * tasks), waits for the job to end and starts a fresh one that recomputes the same step from the same
- * parameters; after {@value #MAX_RESTARTS} restarts without a finished step the run fails with the
- * job's error. A step that outlives the trainer's job time limit fails the run.
+ * connection (an executor died) closes every connection (which ends the surviving tasks), waits for
+ * the job to end and starts a fresh one that recomputes the same step from the same parameters; after
+ * {@value #MAX_RESTARTS} restarts without a finished step the run fails with the job's error. A task
+ * whose own code throws sends the exception (class, message, stack of it and its causes) to the
+ * driver, which fails the step with a copy of it as the cause
+ * (as a job's failed task would; it is a function of the parameters, step and data, so it is not
+ * retried). A step that outlives the trainer's job time limit fails the run.
  */
 final class GangSteps implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GangSteps.class);
@@ -66,6 +69,8 @@ final class GangSteps implements AutoCloseable {
     private static final int STEP = 1;
     private static final int STOP = 2;
     private static final int REPLY = 3;
+    /** A task's own failure, with its exception as text ({@link Wire#bytes}): not retried, rethrown on the driver. */
+    private static final int FAILED = 4;
     /** Restarts of the gang without a finished step in between before the run gives up. */
     static final int MAX_RESTARTS = 3;
     private static final AtomicLong GANGS = new AtomicLong();
@@ -83,11 +88,34 @@ final class GangSteps implements AutoCloseable {
     private int generation;
     private CompletableFuture<Void> job;
     /** One per partition while the gang runs, else null. */
-    private Conn[] conns;
+    private volatile Conn[] conns;
     /** The step's parameters as little-endian bytes, encoded once and sent to every task. */
     private byte[] paramBytes = new byte[0];
     /** Completed exchanges since the last restart; restarts in a row without one. */
     private int restartsInARow;
+
+    /**
+     * Yields the slots to any other job: when a Spark job outside the gang's job group starts while
+     * the gang runs (code that did not {@link #stop()} it first: another trainer, an evaluation, a
+     * user's job), the gang is stopped on a thread of its own once the step in progress is done, so
+     * that job gets the task slots instead of waiting for them forever; the next step starts the
+     * gang again.
+     */
+    private final org.apache.spark.scheduler.SparkListener yielder = new org.apache.spark.scheduler.SparkListener() {
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart e) {
+            String g = e.properties() == null ? null : e.properties().getProperty("spark.jobGroup.id");
+            if (conns != null && !group.equals(g)) {
+                YIELDING.submit(GangSteps.this::stop);
+            }
+        }
+    };
+    private static final java.util.concurrent.ExecutorService YIELDING = java.util.concurrent.Executors
+            .newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "treegrad-gang-yield");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** A step's partials added in partition order, and how long sending the parameters took. */
     record Exchange(GradientSum sum, long sendNanos) {}
@@ -111,6 +139,7 @@ final class GangSteps implements AutoCloseable {
         this.timeoutMillis = Math.max(0, timeoutSeconds) * 1000;
         this.host = conf.get("spark.driver.host");
         new SecureRandom().nextBytes(token);
+        jsc.sc().addSparkListener(yielder);
         try {
             String bind = conf.get("spark.driver.bindAddress", host);
             this.server = new ServerSocket(0, Math.max(50, 2 * partitions), InetAddress.getByName(bind));
@@ -123,7 +152,7 @@ final class GangSteps implements AutoCloseable {
      * Sends step {@code step}'s parameters to every task and returns their partials added in partition
      * order, (re)starting the gang where it is not running.
      */
-    Exchange exchange(long step, Object params, long minibatchLimit) {
+    synchronized Exchange exchange(long step, Object params, long minibatchLimit) {
         while (true) {
             try {
                 if (conns == null) {
@@ -142,6 +171,12 @@ final class GangSteps implements AutoCloseable {
                 }
                 restartsInARow = 0;
                 return new Exchange(sum, sent);
+            } catch (TaskFailed e) {
+                abort();
+                // its own error, as a job's failed task would give it: a function of the parameters, the
+                // step and the data, so a restart would fail the same way
+                throw new IllegalStateException("step " + step + ": gang task " + e.partition + " failed: "
+                        + e.taskClass + ": " + e.getCause().getMessage(), e.getCause());
             } catch (SocketTimeoutException e) {
                 // a stuck task will not see its connection close: cancel the job, wait for nothing
                 closeConnections();
@@ -168,7 +203,7 @@ final class GangSteps implements AutoCloseable {
     }
 
     /** Ends the tasks (their job finishes) and frees their slots; the next {@link #exchange} starts a new gang. */
-    void stop() {
+    synchronized void stop() {
         if (conns == null) {
             return;
         }
@@ -188,6 +223,7 @@ final class GangSteps implements AutoCloseable {
 
     @Override
     public void close() {
+        jsc.sc().removeSparkListener(yielder);
         stop();
         try {
             server.close();
@@ -375,6 +411,12 @@ final class GangSteps implements AutoCloseable {
 
         GradientSum readReply() throws IOException {
             int kind = in.readInt();
+            if (kind == FAILED) {
+                String taskClass = in.readUTF();
+                byte[] b = new byte[in.readInt()];
+                in.readFully(b);
+                throw new TaskFailed(partition, taskClass, Wire.exception(b));
+            }
             if (kind != REPLY) {
                 throw new IOException("gang task " + partition + " sent message " + kind + ", expected a reply");
             }
@@ -398,7 +440,21 @@ final class GangSteps implements AutoCloseable {
         }
     }
 
-    /** Flat float/double arrays to and from little-endian bytes, into kept buffers. */
+    /** A task reported its own failure (not a lost connection). */
+    private static final class TaskFailed extends IOException {
+        @Serial
+        private static final long serialVersionUID = 1L;
+        final int partition;
+        final String taskClass;
+
+        TaskFailed(int partition, String taskClass, Throwable cause) {
+            super(cause);
+            this.partition = partition;
+            this.taskClass = taskClass;
+        }
+    }
+
+    /** Flat float/double arrays to and from little-endian bytes, into kept buffers; a task's exception. */
     static final class Wire {
         private Wire() {}
 
@@ -409,6 +465,99 @@ final class GangSteps implements AutoCloseable {
             } else {
                 b.asFloatBuffer().put((float[]) values);
             }
+        }
+
+        /**
+         * {@code t} and its causes as text: each one's class name, message and stack frames (no Java
+         * serialization: the driver rebuilds them from standard types, {@link #exception}).
+         */
+        static byte[] bytes(Throwable t) {
+            java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(b)) {
+                java.util.List<Throwable> chain = new java.util.ArrayList<>();
+                for (Throwable c = t; c != null && chain.size() < 8 && !chain.contains(c); c = c.getCause()) {
+                    chain.add(c);
+                }
+                out.writeInt(chain.size());
+                for (Throwable c : chain) {
+                    out.writeUTF(c.getClass().getName());
+                    out.writeBoolean(c.getMessage() != null);
+                    if (c.getMessage() != null) {
+                        String m = c.getMessage();
+                        out.writeUTF(m.length() > 8192 ? m.substring(0, 8192) + "..." : m);
+                    }
+                    StackTraceElement[] frames = c.getStackTrace();
+                    int n = Math.min(frames.length, 64);
+                    out.writeInt(n);
+                    for (int i = 0; i < n; i++) {
+                        StackTraceElement f = frames[i];
+                        out.writeUTF(f.getClassName());
+                        out.writeUTF(f.getMethodName());
+                        out.writeUTF(f.getFileName() == null ? "" : f.getFileName());
+                        out.writeInt(f.getLineNumber());
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);   // a byte array does not fail
+            }
+            return b.toByteArray();
+        }
+
+        /**
+         * A task's exception chain back, each level with its message and stack as a standard type of
+         * the same kind (an IllegalArgumentException subclass becomes an IllegalArgumentException, an
+         * IOException an IOException, ...), so the driver's error handling reads it as a job's failed
+         * task would give it; the task's class name goes into the step's message.
+         */
+        static Throwable exception(byte[] bytes) {
+            try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+                int levels = in.readInt();
+                String[] names = new String[levels];
+                String[] messages = new String[levels];
+                StackTraceElement[][] stacks = new StackTraceElement[levels][];
+                for (int i = 0; i < levels; i++) {
+                    names[i] = in.readUTF();
+                    messages[i] = in.readBoolean() ? in.readUTF() : null;
+                    stacks[i] = new StackTraceElement[in.readInt()];
+                    for (int j = 0; j < stacks[i].length; j++) {
+                        String cls = in.readUTF();
+                        String method = in.readUTF();
+                        String file = in.readUTF();
+                        stacks[i][j] = new StackTraceElement(cls, method, file.isEmpty() ? null : file, in.readInt());
+                    }
+                }
+                Throwable cause = null;
+                for (int i = levels - 1; i >= 0; i--) {
+                    Throwable t = like(names[i], messages[i], cause);
+                    t.setStackTrace(stacks[i]);
+                    cause = t;
+                }
+                return cause != null ? cause : new IllegalStateException("a gang task failed without an exception");
+            } catch (IOException e) {
+                return new IllegalStateException("a gang task failed, and its error could not be read: " + e, e);
+            }
+        }
+
+        /** A standard throwable of {@code className}'s kind with its message. */
+        private static Throwable like(String className, String message, Throwable cause) {
+            Class<?> c;
+            try {
+                c = Class.forName(className, false, GangSteps.class.getClassLoader());
+            } catch (ClassNotFoundException | LinkageError e) {
+                c = RuntimeException.class;
+            }
+            Throwable t = IllegalArgumentException.class.isAssignableFrom(c) ? new IllegalArgumentException(message)
+                    : IOException.class.isAssignableFrom(c) ? new IOException(message)
+                    : UnsupportedOperationException.class.isAssignableFrom(c) ? new UnsupportedOperationException(message)
+                    : IllegalStateException.class.isAssignableFrom(c) ? new IllegalStateException(message)
+                    : ArithmeticException.class.isAssignableFrom(c) ? new ArithmeticException(message)
+                    : OutOfMemoryError.class.isAssignableFrom(c) ? new OutOfMemoryError(message)
+                    : Error.class.isAssignableFrom(c) ? new Error(className + ": " + message)
+                    : new RuntimeException(className + ": " + message);
+            if (cause != null) {
+                t.initCause(cause);
+            }
+            return t;
         }
 
         /** The values in the first {@code n} bytes, into {@code reuse} when it has their type and length. */
@@ -450,6 +599,9 @@ final class GangSteps implements AutoCloseable {
         @Override
         public Iterator<Object> apply(Iterator<Shard> it) {
             Shard shard = it.next();
+            if (it.hasNext()) {   // also ends the cached block's read: an unpersist need not wait for the gang
+                throw new IllegalStateException("a gang task expects one shard per partition");
+            }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(host, port), 30_000);
                 s.setTcpNoDelay(true);
@@ -494,7 +646,18 @@ final class GangSteps implements AutoCloseable {
                 }
                 in.readFully(bytes, 0, n);
                 params = Wire.get(bytes, n, doubles, params);
-                GradientSum g = DistributedTrainer.work(spec, shard, params, step, limit);
+                GradientSum g;
+                try {
+                    g = DistributedTrainer.work(spec, shard, params, step, limit);
+                } catch (RuntimeException | Error e) {   // tell the driver what failed, then fail the task too
+                    byte[] b = Wire.bytes(e);
+                    out.writeInt(FAILED);
+                    out.writeUTF(e.getClass().getName());
+                    out.writeInt(b.length);
+                    out.write(b);
+                    out.flush();
+                    throw e;
+                }
                 Object sum = g.buffer();
                 out.writeInt(REPLY);
                 out.writeLong(g.count());

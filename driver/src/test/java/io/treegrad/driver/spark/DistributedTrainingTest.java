@@ -3,6 +3,7 @@ package io.treegrad.driver.spark;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.treegrad.driver.TestData;
@@ -154,12 +155,13 @@ class DistributedTrainingTest {
     }
 
     /**
-     * A gang task that fails (here: parameters of the wrong length, which every task rejects) fails
-     * its job; the driver restarts the gang {@value GangSteps#MAX_RESTARTS} times, then fails the step
-     * with the tasks' error, and leaves no job running.
+     * A gang task whose own code fails (here: parameters of the wrong length, which every task
+     * rejects) fails the step at once with the task's exception as the root cause, as a job's failed
+     * task would (no restart: it would fail the same way), and leaves no job running; the trainer then
+     * steps again with good parameters.
      */
     @Test
-    void aGangWhoseTasksKeepFailingFailsTheStepWithTheirError() {
+    void aGangTaskThatFailsFailsTheStepWithItsOwnException() {
         JavaSparkContext jsc = Spark.context();
         DistributedData data = DistributedData.load(jsc, digits(), 2);
         data = data.scaled(data.fitScaler("STANDARDIZE", 0));
@@ -168,18 +170,58 @@ class DistributedTrainingTest {
             INDArray wrong = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 7);
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> trainer.step(0, wrong, new Adam(0.01)));
-            assertTrue(e.getMessage().contains("failed " + (GangSteps.MAX_RESTARTS + 1) + " times in a row"), e.getMessage());
-            assertTrue(chain(e).contains("parameter values, got 7"), chain(e));
+            assertTrue(e.getMessage().startsWith("step 0: gang task "), e.getMessage());
+            Throwable root = e;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            assertTrue(root instanceof IllegalArgumentException, chain(e));
+            assertEquals("expected 2410 parameter values, got 7", root.getMessage());
+            assertNoJobRunning(jsc, "after the failure: ");
+            INDArray params = Model.build(MLP, DataType.FLOAT, 5).parameters().values().dup();
+            assertTrue(Double.isFinite(trainer.step(0, params, new Adam(0.01)).meanLoss()), "a good step after it");
         }
         assertNoJobRunning(jsc, "");
         data.shards().unpersist(true);
+    }
+
+    /**
+     * Another Spark job submitted while the gang holds every slot (no pause first: here a count of
+     * the shards) gets the slots: the gang yields, and the next step starts it again, still on the
+     * broadcast's trajectory. Without the yield the count waits forever.
+     */
+    @Test
+    void aForeignJobWhileTheGangRunsGetsTheSlotsAndTheGangComesBack() {
+        JavaSparkContext jsc = Spark.context();
+        DistributedData data = DistributedData.load(jsc, digits(), 2);
+        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, false, 5, 32, 1);
+        INDArray gang = Model.build(MLP, DataType.FLOAT, 5).parameters().values().dup();
+        INDArray broadcast = gang.dup();
+        Optimizer a = new Adam(0.01);
+        Optimizer b = new Adam(0.01);
+        DistributedData d = data;
+        try (DistributedTrainer g = new DistributedTrainer(jsc, data, spec, 2).transport(Transport.GANG);
+             DistributedTrainer t = new DistributedTrainer(jsc, data, spec, 2).transport(Transport.BROADCAST)) {
+            for (long s = 0; s < 4; s++) {
+                g.step(s, gang, a);
+                long rows = assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> d.shards().count());
+                assertEquals(2, rows, "one shard per partition");
+                t.step(s, broadcast, b);   // a job of its own too, while the gang may be running
+            }
+            assertArrayEquals(broadcast.toDoubleVector(), gang.toDoubleVector());
+            g.step(4, gang, a);
+            // a blocking unpersist of the cached shards while the gang runs: its tasks hold no block lock
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> d.shards().unpersist(true));
+        }
+        assertNoJobRunning(jsc, "");
     }
 
     /** A bad transport name in the Spark conf is refused, naming the conf and the choices. */
     @Test
     void anUnknownTransportIsRefusedNamingTheConf() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Transport.parse("torrent"));
-        assertEquals("Spark conf spark.treegrad.transport: expected broadcast, tasks or gang, got 'torrent'",
+        assertEquals("Spark conf spark.treegrad.transport: expected auto, broadcast, tasks or gang, got 'torrent'",
                 e.getMessage());
         assertEquals(Transport.GANG, Transport.parse(" Gang"));
     }
@@ -195,6 +237,29 @@ class DistributedTrainingTest {
             }
         }
         assertEquals(0, jsc.statusTracker().getActiveJobIds().length, what + "no job left running");
+    }
+
+    /**
+     * The default transport ({@code auto}): the gang only in embedded Spark with a CPU slot per
+     * partition, no GPU scheduling and no encryption; the broadcast everywhere else.
+     */
+    @Test
+    void theAutoTransportPicksTheGangOnlyWhereItsConditionsHold() {
+        assertEquals(Transport.GANG, Transport.auto(conf("local[2]"), 2));
+        assertEquals(Transport.GANG, Transport.auto(conf("local[4,3]"), 3));
+        assertEquals(Transport.BROADCAST, Transport.auto(conf("local[2]"), 3), "more partitions than slots");
+        assertEquals(Transport.BROADCAST, Transport.auto(conf("local"), 2), "one slot");
+        assertEquals(Transport.GANG, Transport.auto(conf("local"), 1));
+        assertEquals(Transport.auto(conf("local[*]"), Runtime.getRuntime().availableProcessors()), Transport.GANG);
+        assertEquals(Transport.BROADCAST, Transport.auto(conf("local[2]").set("spark.task.cpus", "2"), 2));
+        assertEquals(Transport.BROADCAST, Transport.auto(conf("spark://127.0.0.1:7077"), 2), "a cluster");
+        assertEquals(Transport.BROADCAST, Transport.auto(conf("local-cluster[2,1,1024]"), 2));
+        assertEquals(Transport.BROADCAST, Transport.auto(conf("local[2]").set("spark.task.resource.gpu.amount", "1"), 1));
+        assertEquals(Transport.BROADCAST, Transport.auto(conf("local[2]").set("spark.network.crypto.enabled", "true"), 2));
+    }
+
+    private static org.apache.spark.SparkConf conf(String master) {
+        return new org.apache.spark.SparkConf(false).setMaster(master);
     }
 
     private static String chain(Throwable e) {
