@@ -92,18 +92,7 @@ class LoopbackClusterIT {
      */
     @Test
     void parametersInsideTheTasksWithAnExecutorKilledMidRunChangeNothing() throws Exception {
-        Path out = tmp.resolve("params-in-tasks");
-        Path log = tmp.resolve("params-in-tasks.log");
-        List<String> args = new ArrayList<>(List.of("--conf", "spark.treegrad.paramsInTasks=true"));
-        args.addAll(trainArgs(out));
-        Process p = submit(log, args);
-        awaitLine(p, log, "step 60/228");
-        List<ProcessHandle> executors = currentExecutors();
-        assertTrue(!executors.isEmpty(), "executors running: " + executors);
-        executors.get(0).destroyForcibly();   // SIGKILL
-        assertEquals(0, finish(p, log, RUN_TIMEOUT_S), log(log));
-        assertTrue(log(log).contains("step 228/228"), log(log));
-        assertArrayEquals(localParams, params(out), "parameters in tasks, retried after a lost executor = local run");
+        killAnExecutorMidRun("params-in-tasks", "spark.treegrad.paramsInTasks=true");
     }
 
     /**
@@ -114,9 +103,18 @@ class LoopbackClusterIT {
      */
     @Test
     void theGangTransportWithAnExecutorKilledMidRunChangesNothing() throws Exception {
-        Path out = tmp.resolve("gang");
-        Path log = tmp.resolve("gang.log");
-        List<String> args = new ArrayList<>(List.of("--conf", "spark.treegrad.transport=gang"));
+        String log = killAnExecutorMidRun("gang", "spark.treegrad.transport=gang");
+        assertTrue(log.contains("gang tasks lost"), "the driver saw the lost task and restarted the gang: " + log);
+    }
+
+    /**
+     * Submits the digits run with {@code conf}, SIGKILLs an executor at step 60 and checks that the
+     * run finishes with the local run's parameters; returns the run's log.
+     */
+    private static String killAnExecutorMidRun(String name, String conf) throws Exception {
+        Path out = tmp.resolve(name);
+        Path log = tmp.resolve(name + ".log");
+        List<String> args = new ArrayList<>(List.of("--conf", conf));
         args.addAll(trainArgs(out));
         Process p = submit(log, args);
         awaitLine(p, log, "step 60/228");
@@ -125,8 +123,8 @@ class LoopbackClusterIT {
         executors.get(0).destroyForcibly();   // SIGKILL
         assertEquals(0, finish(p, log, RUN_TIMEOUT_S), log(log));
         assertTrue(log(log).contains("step 228/228"), log(log));
-        assertTrue(log(log).contains("gang tasks lost"), "the driver saw the lost task and restarted the gang: " + log(log));
-        assertArrayEquals(localParams, params(out), "gang transport, restarted after a lost executor = local run");
+        assertArrayEquals(localParams, params(out), conf + ", retried after a lost executor = local run");
+        return log(log);
     }
 
     @Test

@@ -32,11 +32,16 @@ class DistributedTrainingTest {
         return DataSource.csv(TestData.file("digits/digits.csv.gz"), 10);
     }
 
+    /** The digits in {@code partitions} cached shards, standardized. */
+    private static DistributedData scaledDigits(JavaSparkContext jsc, int partitions) {
+        DistributedData data = DistributedData.load(jsc, digits(), partitions);
+        return data.scaled(data.fitScaler("STANDARDIZE", 0));
+    }
+
     /** Trains {@code steps} steps with P partitions and per-worker batch b; returns the parameters. */
     private static INDArray train(int partitions, int perWorkerBatch, boolean float64, int steps) {
         JavaSparkContext jsc = Spark.context();
-        DistributedData data = DistributedData.load(jsc, digits(), partitions);
-        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedData data = scaledDigits(jsc, partitions);
         TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, float64, 5, perWorkerBatch * partitions, 1);
         DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2);
         INDArray params = Model.build(MLP, float64 ? DataType.DOUBLE : DataType.FLOAT, 5).parameters().values().dup();
@@ -72,8 +77,7 @@ class DistributedTrainingTest {
     @Test
     void distributedTrainingLearnsDigits() {
         JavaSparkContext jsc = Spark.context();
-        DistributedData data = DistributedData.load(jsc, digits(), 2);
-        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedData data = scaledDigits(jsc, 2);
         TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, false, 3, 64, 1);
         DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2);
         INDArray params = Model.build(MLP, DataType.FLOAT, 3).parameters().values().dup();
@@ -119,8 +123,7 @@ class DistributedTrainingTest {
         INDArray b = trainSgd(spec, new SgdNesterov(0.7, 0.5), 12);
         assertEquals(a, b);
         JavaSparkContext jsc = Spark.context();
-        DistributedData data = DistributedData.load(jsc, digits(), 2);
-        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedData data = scaledDigits(jsc, 2);
         Evaluation e = new DistributedTrainer(jsc, data, spec, 2).evaluate(data, a, 256);
         System.out.println("digits, local SGD 12 rounds of 5 Adam steps (training set): " + e);
         assertTrue(e.accuracy() > 0.9, e.toString());
@@ -163,8 +166,7 @@ class DistributedTrainingTest {
     @Test
     void aGangTaskThatFailsFailsTheStepWithItsOwnException() {
         JavaSparkContext jsc = Spark.context();
-        DistributedData data = DistributedData.load(jsc, digits(), 2);
-        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedData data = scaledDigits(jsc, 2);
         TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, false, 5, 32, 1);
         try (DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2).transport(Transport.GANG)) {
             INDArray wrong = org.nd4j.linalg.factory.Nd4j.zeros(DataType.FLOAT, 7);
@@ -193,8 +195,7 @@ class DistributedTrainingTest {
     @Test
     void aForeignJobWhileTheGangRunsGetsTheSlotsAndTheGangComesBack() {
         JavaSparkContext jsc = Spark.context();
-        DistributedData data = DistributedData.load(jsc, digits(), 2);
-        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedData data = scaledDigits(jsc, 2);
         TrainSpec spec = new TrainSpec(MLP, "cross_entropy", null, 0, false, 5, 32, 1);
         INDArray gang = Model.build(MLP, DataType.FLOAT, 5).parameters().values().dup();
         INDArray broadcast = gang.dup();
@@ -279,8 +280,7 @@ class DistributedTrainingTest {
     void stepsDestroyTheirParameterBroadcasts() {
         ModelSpec wide = ModelSpec.mlp(64, new int[] {512}, 10, "tanh");   // 38 410 parameters, 150 KB float32
         JavaSparkContext jsc = Spark.context();
-        DistributedData data = DistributedData.load(jsc, digits(), 2);
-        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedData data = scaledDigits(jsc, 2);
         DistributedTrainer trainer = new DistributedTrainer(jsc, data,
                 new TrainSpec(wide, "cross_entropy", null, 0, false, 5, 32, 1), 2);
         INDArray params = Model.build(wide, DataType.FLOAT, 5).parameters().values().dup();
@@ -324,8 +324,7 @@ class DistributedTrainingTest {
     /** {@code steps} steps with {@code transport}, evaluating after the third (the gang stops and restarts). */
     private static INDArray trainSgd(TrainSpec spec, Optimizer optimizer, int steps, Transport transport) {
         JavaSparkContext jsc = Spark.context();
-        DistributedData data = DistributedData.load(jsc, digits(), 2);
-        data = data.scaled(data.fitScaler("STANDARDIZE", 0));
+        DistributedData data = scaledDigits(jsc, 2);
         INDArray params = Model.build(MLP, spec.float64() ? DataType.DOUBLE : DataType.FLOAT, 5).parameters()
                 .values().dup();
         try (DistributedTrainer trainer = new DistributedTrainer(jsc, data, spec, 2).transport(transport)) {
