@@ -618,8 +618,12 @@ final class GangSteps implements AutoCloseable {
                 throw new IllegalStateException("gang task " + TaskContext.getPartitionId() + ": connection to the"
                         + " driver at " + host + ":" + port + " failed: " + e, e);
             }
-            return scala.collection.Iterator$.MODULE$.empty();
+            return NONE;
         }
+
+        /** No elements (Scala 2.12 types Iterator.empty as Iterator[Nothing], 2.13 generically). */
+        @SuppressWarnings("unchecked")
+        private static final Iterator<Object> NONE = (Iterator<Object>) (Iterator<?>) scala.collection.Iterator$.MODULE$.empty();
 
         private void serve(Shard shard, DataInputStream in, DataOutputStream out) throws IOException {
             byte[] bytes = new byte[0];
