@@ -302,7 +302,10 @@ public final class DistributedTrainer implements AutoCloseable {
         awaitDestroyed();
         destroying = DESTROYER.submit(() -> {
             try {
-                bc.destroy();
+                // blocking: returns once the block managers have dropped it (the public destroy() only
+                // asks them to, so "at most two held" would not hold); off the step's path either way.
+                // destroy(boolean) is private[spark] in Scala, public in the bytecode, in Spark 3.5 and 4.
+                bc.destroy(true);
             } catch (Exception e) {   // Scala's SparkException is checked in Java's eyes
                 LOG.debug("treegrad: broadcast {} not destroyed: {}", bc.id(), e.toString());
             }
