@@ -86,15 +86,14 @@ public final class DistributedTrainer implements AutoCloseable {
         /**
          * {@value #AUTO}: {@link #GANG} where its conditions are known to hold - embedded Spark
          * ({@code local}, {@code local[N]}, {@code local[*]}, {@code local[N,F]}: the tasks run in the
-         * driver's JVM) with a CPU slot for each of the {@code partitions}, no GPU scheduling and no
-         * network encryption - else {@link #BROADCAST}. On a cluster the gang is opt-in: it holds a
+         * driver's JVM) with a CPU slot for each of the {@code partitions}, no GPU scheduling and
+         * nothing the gang refuses ({@link GangSteps#refusal}: encryption) - else {@link #BROADCAST}. On a cluster the gang is opt-in: it holds a
          * slot per partition for the whole run and its driver traffic grows with the executor count
          * (measured here with two executors only).
          */
         public static Transport auto(SparkConf conf, int partitions) {
             String master = conf.get("spark.master", "");
-            if (!master.equals("local") && !master.startsWith("local[")
-                    || conf.getBoolean("spark.network.crypto.enabled", false)
+            if (!master.equals("local") && !master.startsWith("local[") || GangSteps.refusal(conf) != null
                     || conf.contains("spark.task.resource.gpu.amount")) {
                 return BROADCAST;
             }
@@ -140,11 +139,16 @@ public final class DistributedTrainer implements AutoCloseable {
      * endpoint and waits for its answer (~2-5 ms per step, measured inside the driver's update on the
      * loopback cluster); nothing in the step needs that to have happened, so it runs here.
      */
-    private static final ExecutorService DESTROYER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "treegrad-broadcast-destroy");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService DESTROYER = daemonThread("treegrad-broadcast-destroy");
+    /** One daemon thread named {@code name} that runs what is submitted to it in order. */
+    static ExecutorService daemonThread(String name) {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
     /** The previous step's broadcast being destroyed, or null. */
     private Future<?> destroying;
 

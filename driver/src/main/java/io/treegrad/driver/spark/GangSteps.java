@@ -14,8 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.concurrent.CompletableFuture;
@@ -110,27 +108,16 @@ final class GangSteps implements AutoCloseable {
             }
         }
     };
-    private static final java.util.concurrent.ExecutorService YIELDING = java.util.concurrent.Executors
-            .newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "treegrad-gang-yield");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final java.util.concurrent.ExecutorService YIELDING = DistributedTrainer.daemonThread("treegrad-gang-yield");
 
     /** A step's partials added in partition order, and how long sending the parameters took. */
     record Exchange(GradientSum sum, long sendNanos) {}
 
     GangSteps(JavaSparkContext jsc, JavaRDD<Shard> shards, TrainSpec spec, long timeoutSeconds) {
         SparkConf conf = jsc.getConf();
-        if (conf.getBoolean("spark.network.crypto.enabled", false) || conf.getBoolean("spark.ssl.enabled", false)) {
-            throw new IllegalArgumentException("Spark conf " + DistributedTrainer.TRANSPORT_CONF + "=gang sends the"
-                    + " parameters and gradients over plain TCP, but this application encrypts its traffic"
-                    + " (spark.network.crypto.enabled or spark.ssl.enabled): use the broadcast or tasks transport");
-        }
-        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
-            throw new IllegalArgumentException("Spark conf " + DistributedTrainer.TRANSPORT_CONF + "=gang runs a"
-                    + " barrier job, which Spark does not allow with spark.dynamicAllocation.enabled=true: use the"
-                    + " broadcast or tasks transport, or turn dynamic allocation off");
+        String refused = refusal(conf);
+        if (refused != null) {
+            throw new IllegalArgumentException(refused);
         }
         this.jsc = jsc;
         this.shards = shards;
@@ -146,6 +133,21 @@ final class GangSteps implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("the gang transport could not listen on the driver's address: " + e, e);
         }
+    }
+
+    /** Why this application's Spark conf rules the gang out, or null if it does not. */
+    static String refusal(SparkConf conf) {
+        if (conf.getBoolean("spark.network.crypto.enabled", false) || conf.getBoolean("spark.ssl.enabled", false)) {
+            return "Spark conf " + DistributedTrainer.TRANSPORT_CONF + "=gang sends the parameters and gradients"
+                    + " over plain TCP, but this application encrypts its traffic (spark.network.crypto.enabled or"
+                    + " spark.ssl.enabled): use the broadcast or tasks transport";
+        }
+        if (conf.getBoolean("spark.dynamicAllocation.enabled", false)) {
+            return "Spark conf " + DistributedTrainer.TRANSPORT_CONF + "=gang runs a barrier job, which Spark does not"
+                    + " allow with spark.dynamicAllocation.enabled=true: use the broadcast or tasks transport, or turn"
+                    + " dynamic allocation off";
+        }
+        return null;
     }
 
     /**
@@ -347,7 +349,7 @@ final class GangSteps implements AutoCloseable {
         if (paramBytes.length < n) {
             paramBytes = new byte[n];
         }
-        Wire.put(params, paramBytes);
+        ParamShards.put(params, paramBytes);
         return n;
     }
 
@@ -433,7 +435,7 @@ final class GangSteps implements AutoCloseable {
                     bytes = new byte[n];
                 }
                 in.readFully(bytes, 0, n);
-                values = Wire.get(bytes, n, doubles, values);
+                values = ParamShards.get(bytes, n, doubles, values);
                 buffer = values;
             }
             return GradientSum.of(buffer, lossSum, count, correct, squaredErrors, computeNanos);
@@ -454,18 +456,9 @@ final class GangSteps implements AutoCloseable {
         }
     }
 
-    /** Flat float/double arrays to and from little-endian bytes, into kept buffers; a task's exception. */
+    /** A task's exception on the wire (the flat arrays go as {@link ParamShards#put} writes them). */
     static final class Wire {
         private Wire() {}
-
-        static void put(Object values, byte[] into) {
-            ByteBuffer b = ByteBuffer.wrap(into).order(ByteOrder.LITTLE_ENDIAN);
-            if (values instanceof double[] d) {
-                b.asDoubleBuffer().put(d);
-            } else {
-                b.asFloatBuffer().put((float[]) values);
-            }
-        }
 
         /**
          * {@code t} and its causes as text: each one's class name, message and stack frames (no Java
@@ -560,18 +553,6 @@ final class GangSteps implements AutoCloseable {
             return t;
         }
 
-        /** The values in the first {@code n} bytes, into {@code reuse} when it has their type and length. */
-        static Object get(byte[] bytes, int n, boolean doubles, Object reuse) {
-            ByteBuffer b = ByteBuffer.wrap(bytes, 0, n).order(ByteOrder.LITTLE_ENDIAN);
-            if (doubles) {
-                double[] d = reuse instanceof double[] r && r.length == n / 8 ? r : new double[n / 8];
-                b.asDoubleBuffer().get(d);
-                return d;
-            }
-            float[] f = reuse instanceof float[] r && r.length == n / 4 ? r : new float[n / 4];
-            b.asFloatBuffer().get(f);
-            return f;
-        }
     }
 
     /**
@@ -649,7 +630,7 @@ final class GangSteps implements AutoCloseable {
                     bytes = new byte[n];
                 }
                 in.readFully(bytes, 0, n);
-                params = Wire.get(bytes, n, doubles, params);
+                params = ParamShards.get(bytes, n, doubles, params);
                 GradientSum g;
                 try {
                     g = DistributedTrainer.work(spec, shard, params, step, limit);
@@ -677,7 +658,7 @@ final class GangSteps implements AutoCloseable {
                     if (bytes.length < m) {
                         bytes = new byte[m];
                     }
-                    Wire.put(sum, bytes);
+                    ParamShards.put(sum, bytes);
                     out.writeInt(m);
                     out.write(bytes, 0, m);
                 }

@@ -113,27 +113,40 @@ final class ParamShards extends RDD<ParamShards.Input> {
 
         /** The parameters: a fresh {@code float[]} or {@code double[]}. */
         Object params() {
-            ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-            if (doubles) {
-                double[] d = new double[bytes.length / 8];
-                b.asDoubleBuffer().get(d);
-                return d;
-            }
-            float[] f = new float[bytes.length / 4];
-            b.asFloatBuffer().get(f);
-            return f;
+            return get(bytes, bytes.length, doubles, null);
         }
     }
 
     /** The parameters as little-endian bytes. */
     private static byte[] encode(Object params) {
         byte[] bytes = new byte[Math.toIntExact(bytes(params))];
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        if (params instanceof double[] d) {
+        put(params, bytes);
+        return bytes;
+    }
+
+    /**
+     * A flat {@code float[]} or {@code double[]} as little-endian bytes at the start of {@code into}
+     * (at least {@link #bytes} long): this view's encoding, and the gang transport's on its sockets.
+     */
+    static void put(Object values, byte[] into) {
+        ByteBuffer b = ByteBuffer.wrap(into).order(ByteOrder.LITTLE_ENDIAN);
+        if (values instanceof double[] d) {
             b.asDoubleBuffer().put(d);
         } else {
-            b.asFloatBuffer().put((float[]) params);
+            b.asFloatBuffer().put((float[]) values);
         }
-        return bytes;
+    }
+
+    /** The values {@link #put} wrote in the first {@code n} bytes, into {@code reuse} when it has their type and length. */
+    static Object get(byte[] bytes, int n, boolean doubles, Object reuse) {
+        ByteBuffer b = ByteBuffer.wrap(bytes, 0, n).order(ByteOrder.LITTLE_ENDIAN);
+        if (doubles) {
+            double[] d = reuse instanceof double[] r && r.length == n / 8 ? r : new double[n / 8];
+            b.asDoubleBuffer().get(d);
+            return d;
+        }
+        float[] f = reuse instanceof float[] r && r.length == n / 4 ? r : new float[n / 4];
+        b.asFloatBuffer().get(f);
+        return f;
     }
 }
